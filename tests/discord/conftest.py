@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import discord
 import discord.gateway
@@ -10,6 +12,7 @@ import discord.http
 import pytest
 
 from .fake_discord import FakeDiscord
+from .harness import Harness
 
 
 @pytest.fixture
@@ -29,3 +32,26 @@ def discord_endpoints(fake: FakeDiscord) -> Iterator[None]:
     yield
     discord.http.Route.BASE = base
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = gateway
+
+
+@pytest.fixture
+async def start_bot(
+    fake: FakeDiscord, tmp_path: Path, discord_endpoints: None
+) -> AsyncIterator[Callable[..., Awaitable[Harness]]]:
+    """Start qabot's real client on the fake: ``await start_bot(message_content=True)``."""
+    started: list[Harness] = []
+
+    async def start(**options: Any) -> Harness:
+        harness = await Harness.start(fake, tmp_path / f"qa{len(started)}.db", **options)
+        started.append(harness)
+        return harness
+
+    yield start
+    for harness in started:
+        await harness.stop()
+
+
+@pytest.fixture
+async def qa(start_bot: Callable[..., Awaitable[Harness]]) -> Harness:
+    """qabot with the Message Content intent, the common case."""
+    return await start_bot(message_content=True)

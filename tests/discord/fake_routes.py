@@ -97,7 +97,12 @@ async def interaction_callback(fake: FakeDiscord, body: Any, m: re.Match[str]) -
         message = fake.new_message(
             channel_id, fake.bot, data.get("content") or "", {**data, "flags": flags}
         )
-        message["interaction_metadata"] = {"id": m["id"], "type": inter.payload["type"]}
+        message["interaction_metadata"] = {
+            "id": m["id"],
+            "type": inter.payload["type"],
+            "user": inter.payload["member"]["user"],
+            "authorizing_integration_owners": {},
+        }
         inter.original = message
         result["interaction"].update(
             response_message_id=message["id"],
