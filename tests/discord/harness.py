@@ -139,6 +139,30 @@ class Harness:
         reply = await self.reply(iid)
         return reply
 
+    async def ranking(self, user: Json, **options: Any) -> list[str]:
+        """/top as a user reads it: one "score author" line per answer, best first."""
+        embed = (await self.top(user, **options))["embeds"][0]
+        lines = []
+        for field in embed.get("fields", []):
+            _, score, who = field["name"].split(" · ")
+            lines.append(f"{score} {who.split(' by ')[1]}")
+        return lines
+
+    async def ranked_as(
+        self, user: Json, expected: list[str], *, within: float = 5, **options: Any
+    ) -> None:
+        """Wait until /top shows ``expected``; votes arrive as gateway events, handled async."""
+        seen: list[str] = []
+
+        async def check() -> bool:
+            seen[:] = await self.ranking(user, **options)
+            return seen == expected
+
+        try:
+            await eventually(check, within=within)
+        except AssertionError:
+            raise AssertionError(f"/top shows {seen}, expected {expected}") from None
+
     async def answer(self, user: Json, asked: Asked, text: str) -> Json:
         """An answer written in the question's thread, once the bot has stored it."""
         before = await self._answers()
