@@ -1,0 +1,252 @@
+"""The Slack adapter: a slack-bolt `AsyncApp` whose listeners turn Slack into `QAService` calls.
+
+Every listener acknowledges first and works after (Slack redelivers anything not acknowledged
+within 3 seconds), and nothing after `ack()` raises: a `QAError` becomes a friendly ephemeral
+reply, anything else a log line and an apology. Payload dicts stop at `slack_translate`.
+
+`build_slack_app` builds the app for tests and for `run_slack` (slack_runtime.py), which adds the
+start-up token check and the transport (Socket Mode or HTTP).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters import slack_render as render
+from adapters import slack_translate as edge
+from adapters.slack_commands import SlackCommands
+from adapters.slack_state import RecentEvents, UserDirectory
+from bot.domain import ChannelRef, MessageRef, Question, UserRef, WorkspaceRef
+from bot.errors import NotFound, QAError, VoteIgnored
+from bot.service import QAService
+from bot.settings import Settings
+
+__all__ = ["SlackBot", "build_slack_app", "build_slack_bot", "make_web_client"]
+
+log = logging.getLogger("qabot.slack")
+
+SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+Tell = Callable[[str], Awaitable[Any]]
+
+
+def make_web_client(settings: Settings) -> AsyncWebClient:
+    """The one Web API client: `api_base_url` (GovSlack, the tests' fake) and 429 retries."""
+    return AsyncWebClient(
+        token=settings.secrets.slack_bot_token,
+        base_url=settings.slack.api_base_url,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(),
+            # Slack's 429s carry Retry-After; the handler sleeps that long, then retries.
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+class SlackBot:
+    """The listeners and the little state they share: the user cache and recent event ids."""
+
+    def __init__(self, *, settings: Settings, service: QAService, client: AsyncWebClient) -> None:
+        self.settings = settings
+        self.service = service
+        self.client = client
+        self.users = UserDirectory(client)
+        self.recent = RecentEvents()
+        self.team_url = ""  # from auth.test; used to build permalinks without a call per answer
+        self._in_flight = 0
+        secret = settings.secrets.slack_signing_secret
+        self.app = AsyncApp(
+            client=client,
+            signing_secret=secret or None,
+            # Socket Mode has no HTTP endpoint to verify; HTTP mode always has a secret (settings).
+            request_verification_enabled=bool(secret) or settings.slack.mode == "http",
+            logger=logging.getLogger("qabot.slack.bolt"),
+        )
+        self.commands = SlackCommands(self)
+        self._register()
+
+    # ---------------------------------------------------------------- plumbing
+
+    async def settle(self, *, within: float = 5.0) -> None:
+        """Wait until no listener is still working (tests; a graceful stop)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        quiet = 0
+        while quiet < 3 and loop.time() < deadline:
+            await asyncio.sleep(0.01)
+            quiet = quiet + 1 if self._in_flight == 0 else 0
+
+    async def run(self, what: str, work: Awaitable[Any], tell: Tell | None = None) -> bool:
+        """Run a listener's work after its ack; never let an exception escape to bolt."""
+        self._in_flight += 1
+        try:
+            await work
+            return True
+        except QAError as error:
+            log.info("%s refused: %s", what, type(error).__name__)
+            if tell is not None:
+                await self._quietly(tell(error.message))
+            return True
+        except Exception:
+            log.exception("%s failed", what)
+            if tell is not None:
+                await self._quietly(tell(SORRY))
+            return False
+        finally:
+            self._in_flight -= 1
+
+    @staticmethod
+    async def _quietly(reply: Awaitable[Any]) -> None:
+        try:
+            await reply
+        except Exception as error:  # the user cannot be told; the log line is all we can do
+            log.warning("could not send a reply: %s", type(error).__name__)
+
+    def teller(self, channel_id: str, user_id: str, *, thread_ts: str | None = None) -> Tell:
+        """Reply only `user_id` sees, where no response_url exists (events, forms)."""
+
+        async def tell(text: str) -> None:
+            await self.client.chat_postEphemeral(
+                channel=channel_id, user=user_id, text=text, thread_ts=thread_ts
+            )
+
+        return tell
+
+    @staticmethod
+    def responder(respond: AsyncRespond) -> Tell:
+        async def tell(text: str) -> None:
+            await respond(text=text, response_type="ephemeral")
+
+        return tell
+
+    async def user(self, workspace: WorkspaceRef, user_id: str, name: str = "") -> UserRef:
+        return await self.users.get(workspace, user_id, fallback_name=name)
+
+    # ---------------------------------------------------------------- listeners
+
+    def _register(self) -> None:
+        names = self.settings.slack
+        self.app.command(names.ask_command)(self.commands.on_ask)
+        self.app.command(names.top_command)(self.commands.on_top)
+        self.app.command(names.qa_command)(self.commands.on_qa)
+        self.app.view(edge.ASK_FORM)(self.commands.on_ask_form)
+        self.app.view(edge.ANSWER_FORM)(self.commands.on_answer_form)
+        self.app.action(edge.ANSWER_ACTION)(self.commands.on_answer_button)
+        self.app.action(edge.SHARE_TOP_ACTION)(self.commands.on_share_top)
+        self.app.event("message")(self.on_message)
+        self.app.event("reaction_added")(self.on_reaction)
+        self.app.event("reaction_removed")(self.on_reaction)
+
+    async def _event(
+        self, body: dict[str, Any], what: str, work: Callable[[], Awaitable[None]]
+    ) -> None:
+        # Slack redelivers an event it thinks we missed, with the same event_id. A retry may be
+        # the only copy (after an outage), so only ids already handled here are skipped; writes
+        # are idempotent in the store anyway.
+        event_id = str(body.get("event_id", ""))
+        if event_id and not self.recent.claim(event_id):
+            log.info("%s %s already handled; skipping the redelivery", what, event_id)
+            return
+        if not await self.run(what, work()) and event_id:
+            self.recent.release(event_id)
+
+    async def on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await ack()
+        parsed = edge.parse_message_event(event)
+        if parsed is None:
+            return
+        workspace = edge.workspace_of(body)
+        await self._event(body, type(parsed).__name__, lambda: self._message(workspace, parsed))
+
+    async def _message(
+        self,
+        workspace: WorkspaceRef,
+        parsed: edge.ThreadReply | edge.MessageEdited | edge.MessageDeleted,
+    ) -> None:
+        if isinstance(parsed, edge.MessageEdited):
+            await self.service.edit_message(workspace, parsed.message, parsed.text)
+        elif isinstance(parsed, edge.MessageDeleted):
+            await self.service.delete_message(workspace, parsed.message)
+        else:
+            await self._thread_reply(workspace, parsed)
+
+    async def _thread_reply(self, workspace: WorkspaceRef, reply: edge.ThreadReply) -> None:
+        author = await self.user(workspace, reply.user_id)
+        thread_ts = reply.thread_key.split("/", 1)[1]
+        tell = self.teller(reply.message.channel_id, reply.user_id, thread_ts=thread_ts)
+        try:
+            await self.service.answer_in_thread(
+                author=author, thread_key=reply.thread_key, text=reply.text, message=reply.message
+            )
+        except QAError as error:  # e.g. too long: only the author hears why it did not count
+            await self._quietly(tell(error.message))
+
+    async def on_reaction(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
+        await ack()
+        reaction = edge.parse_reaction(event)
+        if reaction is None:
+            return
+        workspace = edge.workspace_of(body)
+        await self._event(body, "reaction", lambda: self._reaction(workspace, reaction))
+
+    async def _reaction(self, workspace: WorkspaceRef, reaction: edge.Reaction) -> None:
+        voter = await self.user(workspace, reaction.user_id)
+        vote = self.service.react if reaction.added else self.service.unreact
+        try:
+            outcome = await vote(voter=voter, target=reaction.message, emoji=reaction.emoji)
+        except (VoteIgnored, NotFound):
+            return  # not a vote (own post, a bot, other emoji) or not a Q&A message: quietly
+        log.info("reaction on %s: %s", outcome.post_id, outcome.status.value)
+
+    # ---------------------------------------------------------------- shared by commands
+
+    def vote_hint(self) -> str:
+        weights = self.settings.voting.weights
+        ups = [key for key, weight in weights.items() if weight > 0]
+        downs = [key for key, weight in weights.items() if weight < 0]
+        return "/".join(ups[:1] + downs[:1]) or "reactions"
+
+    async def post_question(self, question: Question, channel: ChannelRef, tell: Tell) -> None:
+        rendered = render.question_message(question, vote_hint=self.vote_hint())
+        try:
+            posted = await self.client.chat_postMessage(
+                channel=channel.channel_id, text=rendered.text, blocks=rendered.blocks
+            )
+        except SlackApiError as error:
+            reason = error.response.get("error", "error")
+            log.warning("could not post %s: %s", question.post_id, reason)
+            await tell(
+                f"I couldn't post your question here ({reason}). "
+                "Invite me to the channel with `/invite @qabot` and ask again."
+            )
+            return
+        ts = str(posted["ts"])
+        message = MessageRef(channel.channel_id, ts)
+        await self.service.link_question(
+            question, message=message, thread_key=edge.thread_key(channel.channel_id, ts)
+        )
+        if question.anonymous:
+            await tell(f"Posted {question.post_id} anonymously: your name is shown nowhere.")
+
+
+def build_slack_bot(
+    *, settings: Settings, service: QAService, client: AsyncWebClient | None = None
+) -> SlackBot:
+    return SlackBot(settings=settings, service=service, client=client or make_web_client(settings))
+
+
+def build_slack_app(
+    *, settings: Settings, service: QAService, client: AsyncWebClient | None = None
+) -> AsyncApp:
+    """The bolt app with every listener; `client` defaults to one built from settings."""
+    return build_slack_bot(settings=settings, service=service, client=client).app
