@@ -6,6 +6,7 @@ Everything binds 127.0.0.1:0; nothing leaves the machine.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 
 import pytest
 from aiohttp import web
@@ -13,8 +14,14 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.slack.fake_slack import BOT_TOKEN, FakeSlack
-from tests.slack.signed_client import SignedClient
+from adapters.slack_runtime import EVENTS_PATH, start_slack
+from bot.ports import Store
+from bot.service import QAService
+from bot.settings import Secrets, Settings, SlackSettings, StorageSettings
+from storage import open_store
+from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
+from tests.slack.signed_client import SIGNING_SECRET, SignedClient
+from tests.slack.world import ADMIN, OTHER_BOT, PEOPLE, SlackWorld
 
 Serve = Callable[[AsyncApp], Awaitable[SignedClient]]
 
@@ -57,3 +64,43 @@ async def serve() -> AsyncIterator[Serve]:
         await client.close()
     for runner in runners:
         await runner.cleanup()
+
+
+# ---------------------------------------------------------------- the whole adapter on a real store
+
+
+@pytest.fixture
+def slack_settings(fake_slack: FakeSlack, tmp_path: Path) -> Settings:
+    return Settings(
+        storage=StorageSettings(url=f"sqlite:///{tmp_path}/qabot.db"),
+        slack=SlackSettings(enabled=True, mode="http", port=0, api_base_url=fake_slack.api_url),
+        secrets=Secrets(
+            slack_bot_token=BOT_TOKEN,
+            slack_signing_secret=SIGNING_SECRET,
+            slack_app_token=APP_TOKEN,
+        ),
+    )
+
+
+@pytest.fixture
+async def store(slack_settings: Settings) -> AsyncIterator[Store]:
+    opened = await open_store(slack_settings.storage.url)
+    yield opened
+    await opened.close()
+
+
+@pytest.fixture
+async def world(
+    fake_slack: FakeSlack, slack_settings: Settings, store: Store
+) -> AsyncIterator[SlackWorld]:
+    """The adapter started the way `qabot run` starts it (HTTP mode, port 0), with people in it."""
+    for user_id, name in PEOPLE.items():
+        fake_slack.add_user(user_id, name)
+    fake_slack.add_user(OTHER_BOT, "Some Bot", is_bot=True)
+    fake_slack.add_user(ADMIN, "Mo Derator", admin=True)
+    service = QAService(store=store, settings=slack_settings)
+    runner = await start_slack(settings=slack_settings, service=service)
+    http = SignedClient(f"http://127.0.0.1:{runner.port}{EVENTS_PATH}")
+    yield SlackWorld(fake_slack, runner.bot, http, service)
+    await http.close()
+    await runner.close()
