@@ -1,0 +1,140 @@
+"""Slash commands as a server sees them: names, options, replies, forum posts, anonymity."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+
+from .fake_discord import FakeDiscord
+from .harness import Harness, eventually
+
+MANAGE_MESSAGES = 1 << 13
+
+
+async def test_commands_sync_to_the_configured_guild(qa: Harness, fake: FakeDiscord) -> None:
+    call = fake.bot_calls(
+        "PUT", rf"/applications/{fake.application_id}/guilds/{fake.guild_id}/commands"
+    )[-1]
+    commands = {c["name"]: c for c in call.body}
+    assert set(commands) == {"ask", "top", "qa"}
+    ask_options = [(o["name"], o.get("required", False)) for o in commands["ask"]["options"]]
+    assert ask_options == [("question", True), ("tags", False), ("anonymous", False)]
+    window = next(o for o in commands["top"]["options"] if o["name"] == "window")
+    assert [c["value"] for c in window["choices"]] == ["day", "week", "month", "year", "all"]
+    assert {o["name"] for o in commands["top"]["options"]} == {"window", "tag", "question"}
+    subcommands = {o["name"] for o in commands["qa"]["options"]}
+    assert subcommands == {"help", "search", "accept", "remove", "recount"}
+
+
+async def test_bot_asks_only_for_the_intents_it_needs(qa: Harness, fake: FakeDiscord) -> None:
+    guilds, guild_messages, guild_reactions, message_content = 1, 1 << 9, 1 << 10, 1 << 15
+    assert fake.identified_intents == guilds | guild_messages | guild_reactions | message_content
+
+
+async def test_anonymous_question_never_shows_the_asker(qa: Harness, fake: FakeDiscord) -> None:
+    alice, bob = fake.add_member("alicia"), fake.add_member("bob")
+    asked = await qa.ask(alice, "Am I underpaid?", anonymous=True)
+    assert asked.message["embeds"][0]["author"]["name"] == "Asked by Anonymous"
+    await qa.answer(bob, asked, "Compare with levels.fyi.")
+    top = await qa.top(bob)
+    posted = json.dumps([c.body for c in fake.calls if c.method in ("POST", "PATCH")])
+    assert "alicia" not in posted and "alicia" not in json.dumps(top)
+
+
+async def test_forum_question_becomes_a_post_with_matching_tags(
+    start_bot: Callable[..., Awaitable[Harness]], fake: FakeDiscord
+) -> None:
+    forum = fake.add_channel("career-forum", kind=15, tags=["ml", "salary"])
+    qa = await start_bot()
+    alice, bob = fake.add_member("alice"), fake.add_member("bob")
+    asked = await qa.ask(alice, "ML engineer pay in Berlin?", channel=forum, tags="ML berlin")
+    ml_tag = next(t["id"] for t in forum["available_tags"] if t["name"] == "ml")
+    created = fake.bot_calls("POST", rf"/channels/{forum['id']}/threads")[-1]
+    assert created.body["applied_tags"] == [ml_tag]  # "berlin" has no forum tag
+    assert asked.thread["parent_id"] == forum["id"] and asked.thread["applied_tags"] == [ml_tag]
+    await qa.answer(bob, asked, "Around 75k for mid-level.")
+    await qa.ranked_as(alice, ["+0 bob"], channel=asked.thread, tag="ml")  # from the post
+
+
+async def test_empty_question_gets_a_friendly_private_reply(qa: Harness, fake: FakeDiscord) -> None:
+    alice = fake.add_member("alice")
+    iid = await fake.slash(alice, "ask", question="   ")
+    reply = await qa.reply(iid)
+    assert reply["flags"] & 64 and "empty" in reply["content"]
+    assert not fake.bot_calls("POST", r"/channels/\d+/messages")
+
+
+async def test_top_for_one_question_and_a_bad_id(qa: Harness, fake: FakeDiscord) -> None:
+    alice, bob = fake.add_member("alice"), fake.add_member("bob")
+    first = await qa.ask(alice, "First question?")
+    second = await qa.ask(alice, "Second question?")
+    await qa.answer(bob, first, "To the first.")
+    await qa.answer(bob, second, "To the second.")
+    embed = (await qa.top(alice, question="Q2"))["embeds"][0]
+    assert embed["title"] == "Top answers to Q2" and len(embed["fields"]) == 1
+    assert "To the second." in embed["fields"][0]["value"]
+    bad = await qa.top(alice, question="A2")
+    assert "Q12" in bad["content"] and not bad["embeds"]
+
+
+async def test_share_button_posts_the_ranking_in_the_channel(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    alice, bob = fake.add_member("alice"), fake.add_member("bob")
+    asked = await qa.ask(alice, "Best first language?")
+    await qa.answer(bob, asked, "Python.")
+    private = await qa.top(alice, window="all")
+    share = private["components"][0]["components"][0]
+    assert share["label"] == "Share in channel"
+    click = await fake.click(alice, private, share["custom_id"])
+    await qa.reply(click)
+    public = fake.bot_calls("POST", rf"/channels/{fake.general['id']}/messages")[-1].body
+    assert public["content"] == "Shared by alice"
+    assert public["embeds"][0]["title"] == "Top answers of all time"
+
+
+async def test_tag_autocomplete_offers_matching_tags(
+    start_bot: Callable[..., Awaitable[Harness]], fake: FakeDiscord
+) -> None:
+    fake.add_channel("career-forum", kind=15, tags=["ml", "mobile", "salary"])
+    qa = await start_bot()
+    iid = await fake.autocomplete(fake.owner, "top", "tag", "m")
+    await eventually(lambda: fake.response(iid) is not None)
+    response = fake.response(iid)
+    assert response is not None and response["type"] == 8
+    assert [c["value"] for c in response["data"]["choices"]] == ["ml", "mobile"]
+    assert qa.client.is_ready()
+
+
+async def test_qa_help_and_search(qa: Harness, fake: FakeDiscord) -> None:
+    alice, bob = fake.add_member("alice"), fake.add_member("bob")
+    help_reply = await qa.reply(await fake.slash(alice, "qa", subcommand="help"))
+    assert "/ask" in help_reply["content"] and help_reply["flags"] & 64
+    asked = await qa.ask(alice, "How to prepare for system design interviews?")
+    await qa.answer(bob, asked, "Practise with real design reviews.")
+    found = await qa.reply(await fake.slash(alice, "qa", subcommand="search", words="design"))
+    names = [f["name"] for f in found["embeds"][0]["fields"]]
+    assert any(n.startswith("Q1") for n in names) and any(n.startswith("A1") for n in names)
+
+
+async def test_only_moderators_remove(qa: Harness, fake: FakeDiscord) -> None:
+    alice, bob = fake.add_member("alice"), fake.add_member("bob")
+    mod = fake.add_member("mod", permissions=MANAGE_MESSAGES)
+    asked = await qa.ask(alice, "Spam?")
+    await qa.answer(bob, asked, "Buy cheap watches.")
+    refused = await qa.reply(await fake.slash(bob, "qa", subcommand="remove", post="A1"))
+    assert "moderators" in refused["content"].lower()
+    removed = await qa.reply(await fake.slash(mod, "qa", subcommand="remove", post="A1"))
+    assert removed["content"].startswith("Removed A1")
+    await qa.ranked_as(alice, [])
+
+
+async def test_asker_accepts_with_the_command(qa: Harness, fake: FakeDiscord) -> None:
+    alice, bob = fake.add_member("alice"), fake.add_member("bob")
+    asked = await qa.ask(alice, "Which offer should I take?")
+    await qa.answer(bob, asked, "The one with the better manager.")
+    refused = await qa.reply(await fake.slash(bob, "qa", subcommand="accept", answer="A1"))
+    assert "Only the person who asked" in refused["content"]
+    accepted = await qa.reply(await fake.slash(alice, "qa", subcommand="accept", answer="A1"))
+    assert accepted["content"].startswith("Accepted A1")
+    await qa.ranked_as(alice, ["+0 ✅ accepted bob"])
