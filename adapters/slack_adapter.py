@@ -32,7 +32,7 @@ from bot.errors import NotFound, QAError, VoteIgnored
 from bot.service import QAService
 from bot.settings import Settings
 
-__all__ = ["SlackBot", "build_slack_app", "build_slack_bot", "make_web_client"]
+__all__ = ["SlackBot", "build_slack_app", "build_slack_bot", "make_web_client", "run_slack"]
 
 log = logging.getLogger("qabot.slack")
 
@@ -250,3 +250,11 @@ def build_slack_app(
 ) -> AsyncApp:
     """The bolt app with every listener; `client` defaults to one built from settings."""
     return build_slack_bot(settings=settings, service=service, client=client).app
+
+
+async def run_slack(settings: Settings, service: QAService) -> None:
+    """Serve Slack until cancelled: what `qabot run` awaits (see slack_runtime)."""
+    # Imported here because slack_runtime builds on this module.
+    from adapters.slack_runtime import run_slack as run
+
+    await run(settings, service)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import logging
 import re
 import time
 from pathlib import Path
@@ -16,7 +17,8 @@ from bot.ports import Store
 from bot.service import QAService
 from bot.settings import Secrets, Settings
 from tests.slack import builders
-from tests.slack.fake_slack import CHANNEL_ID, TEAM_ID, FakeSlack
+from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, CHANNEL_ID, TEAM_ID, FakeSlack
+from tests.slack.signed_client import SIGNING_SECRET
 from tests.slack.world import ALICE, BOB, CAROL, SlackWorld, block_text
 
 MANIFEST = Path(__file__).parents[2] / "adapters" / "slack_manifest.yaml"
@@ -223,3 +225,27 @@ async def test_every_event_the_manifest_subscribes_to_has_a_listener(world: Slac
     for name in subscribed:
         # bolt answers 404 to an event no listener matches (and Slack then retries it).
         assert (await world.http.event(examples[name])).status == 200, name
+
+
+async def test_secrets_never_reach_the_log(
+    fake_slack: FakeSlack,
+    slack_settings: Settings,
+    store: Store,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    settings = dataclasses.replace(
+        slack_settings, slack=dataclasses.replace(slack_settings.slack, mode="socket")
+    )
+    runner = await start_slack(settings=settings, service=QAService(store=store, settings=settings))
+    try:
+        fields = builders.slash("/ask", "Logged?", response_url=fake_slack.response_url())
+        await fake_slack.push_envelope("slash_commands", fields)
+        await runner.bot.settle()
+    finally:
+        await runner.close()
+
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert "Logged?" in logged  # debug logging was really on
+    for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
+        assert secret not in logged
