@@ -17,11 +17,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack_runtime import EVENTS_PATH, start_slack
 from bot.ports import Store
 from bot.service import QAService
-from bot.settings import Secrets, Settings, SlackSettings, StorageSettings
+from bot.settings import ModeratorSettings, Secrets, Settings, SlackSettings, StorageSettings
 from storage import open_store
 from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, FakeSlack
 from tests.slack.signed_client import SIGNING_SECRET, SignedClient
-from tests.slack.world import ADMIN, OTHER_BOT, PEOPLE, SlackWorld
+from tests.slack.world import ADMIN, MODERATOR, OTHER_BOT, PEOPLE, SlackWorld
 
 Serve = Callable[[AsyncApp], Awaitable[SignedClient]]
 
@@ -74,6 +74,7 @@ def slack_settings(fake_slack: FakeSlack, tmp_path: Path) -> Settings:
     return Settings(
         storage=StorageSettings(url=f"sqlite:///{tmp_path}/qabot.db"),
         slack=SlackSettings(enabled=True, mode="http", port=0, api_base_url=fake_slack.api_url),
+        moderators=ModeratorSettings(slack=(MODERATOR,)),
         secrets=Secrets(
             slack_bot_token=BOT_TOKEN,
             slack_signing_secret=SIGNING_SECRET,

@@ -22,7 +22,8 @@ PEOPLE = {
     ERIN: "Erin Eng",
 }
 OTHER_BOT = "U0OTHERBOT"
-ADMIN = "U0ADMIN006"
+ADMIN = "U0ADMIN006"  # a Slack workspace admin
+MODERATOR = ERIN  # named in the settings' [moderators] slack
 
 _keys = itertools.count(1)
 
