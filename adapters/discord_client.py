@@ -13,7 +13,8 @@ import discord
 from discord import app_commands
 
 from adapters import discord_translate as tr
-from adapters.discord_commands import AnswerButton, ShareButton, register_commands
+from adapters.discord_commands import register_commands
+from adapters.discord_components import AnswerButton, ShareButton
 from bot.domain import MessageRef
 from bot.errors import InvalidInput, QAError, VoteIgnored
 from bot.service import QAService

@@ -9,7 +9,7 @@ import discord
 from discord import app_commands
 
 from adapters import discord_render as render
-from adapters.discord_commands import Reply, _actor, deferred
+from adapters.discord_interact import Reply, actor_of, deferred
 
 if TYPE_CHECKING:
     from adapters.discord_client import QABotClient
@@ -24,7 +24,7 @@ async def tag_autocomplete(
 ) -> list[app_commands.Choice[str]]:
     """Tags people used, starting with what was typed; an autocomplete must answer in 3 s."""
     try:
-        actor = _actor(interaction)
+        actor = actor_of(interaction)
         known = getattr(interaction.client.service, "known_tags", None)
         if known is not None:  # the core's list of tags in use, when it has one
             tags = list(
@@ -55,7 +55,7 @@ def qa_group() -> app_commands.Group:
     @app_commands.describe(words="Words to look for")
     async def search_command(interaction: discord.Interaction[QABotClient], words: str) -> None:
         async def work() -> Reply:
-            actor = _actor(interaction)
+            actor = actor_of(interaction)
             hits = await interaction.client.service.search(workspace=actor.workspace, text=words)
             return Reply(embed=render.search_embed(actor.workspace.workspace_id, words, hits))
 
@@ -66,7 +66,7 @@ def qa_group() -> app_commands.Group:
     async def accept_command(interaction: discord.Interaction[QABotClient], answer: str) -> None:
         async def work() -> Reply:
             accepted, question = await interaction.client.service.accept(
-                actor=_actor(interaction), answer=answer
+                actor=actor_of(interaction), answer=answer
             )
             return Reply(content=f"Accepted A{accepted.number} for Q{question.number}. ✅")
 
@@ -76,7 +76,9 @@ def qa_group() -> app_commands.Group:
     @app_commands.describe(post="The id, like Q12 or A7")
     async def remove_command(interaction: discord.Interaction[QABotClient], post: str) -> None:
         async def work() -> Reply:
-            removed = await interaction.client.service.remove(actor=_actor(interaction), post=post)
+            removed = await interaction.client.service.remove(
+                actor=actor_of(interaction), post=post
+            )
             return Reply(content=f"Removed {removed}: it no longer shows or counts.")
 
         await deferred(interaction, "/qa remove", work)
@@ -84,7 +86,7 @@ def qa_group() -> app_commands.Group:
     @group.command(name="recount", description="Moderators: rebuild every score from the votes")
     async def recount_command(interaction: discord.Interaction[QABotClient]) -> None:
         async def work() -> Reply:
-            changed = await interaction.client.service.recount(actor=_actor(interaction))
+            changed = await interaction.client.service.recount(actor=actor_of(interaction))
             return Reply(content=f"Recounted: {changed} posts corrected.")
 
         await deferred(interaction, "/qa recount", work)

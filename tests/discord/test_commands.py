@@ -138,3 +138,21 @@ async def test_asker_accepts_with_the_command(qa: Harness, fake: FakeDiscord) ->
     accepted = await qa.reply(await fake.slash(alice, "qa", subcommand="accept", answer="A1"))
     assert accepted["content"].startswith("Accepted A1")
     await qa.ranked_as(alice, ["+0 ✅ accepted bob"])
+
+
+async def test_ask_inside_a_forum_post_opens_a_new_post(
+    start_bot: Callable[..., Awaitable[Harness]], fake: FakeDiscord
+) -> None:
+    forum = fake.add_channel("career-forum", kind=15)
+    qa = await start_bot()
+    alice = fake.add_member("alice")
+    first = await qa.ask(alice, "First post?", channel=forum)
+    second = await qa.ask(alice, "Asked from inside the first post?", channel=first.thread)
+    assert second.thread["parent_id"] == forum["id"] and second.thread["id"] != first.thread["id"]
+
+
+async def test_ask_inside_a_thread_posts_in_its_channel(qa: Harness, fake: FakeDiscord) -> None:
+    alice = fake.add_member("alice")
+    first = await qa.ask(alice, "Outer question?")
+    second = await qa.ask(alice, "Asked from the thread?", channel=first.thread)
+    assert second.message["channel_id"] == fake.general["id"]
