@@ -159,7 +159,9 @@ def parse_ask_text(text: str) -> tuple[str, bool]:
     """The question without the `--anon` flag, and whether it was there."""
     unescaped = unescape(text)
     stripped = _ANON_FLAG.sub(" ", unescaped)
-    return " ".join(stripped.split(" ")).strip(), stripped != unescaped
+    if stripped == unescaped:
+        return unescaped.strip(), False
+    return re.sub(r"[ \t]{2,}", " ", stripped).strip(), True
 
 
 def parse_ask_form(view: Payload) -> AskForm:
