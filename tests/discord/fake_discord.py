@@ -100,6 +100,7 @@ class FakeDiscord(EventsMixin):
         self.gateway_ops: list[int] = []  # every op the bot sent, in order
         self.identified_intents: int | None = None
         self.members: dict[str, Json] = {}
+        self.roles: list[Json] = []
         self.channels: dict[str, Json] = {}
         self.messages: dict[str, Json] = {}
         self.reactions: dict[tuple[str, str], list[str]] = {}  # (message, emoji key) -> user ids
@@ -151,6 +152,13 @@ class FakeDiscord(EventsMixin):
         self.members[user["id"]] = member_payload(user, roles=roles, permissions=permissions)
         return user
 
+    def add_role(self, name: str) -> str:
+        """A server role; add it before the bot starts (GUILD_CREATE carries the roles)."""
+        role = {**load("guild_create")["roles"][0], "id": self.ids.next(), "name": name}
+        role["permissions"] = "0"
+        self.roles.append(role)
+        return str(role["id"])
+
     def add_channel(self, name: str, *, kind: int = 0, tags: list[str] | None = None) -> Json:
         channel = channel_payload(self.ids.next(), self.guild_id, name, kind=kind)
         if kind == 15:
@@ -174,7 +182,7 @@ class FakeDiscord(EventsMixin):
         guild.update(
             id=self.guild_id,
             owner_id=self.owner["id"],
-            roles=[everyone],
+            roles=[everyone, *self.roles],
             members=[me, *self.members.values()],
             member_count=len(self.members) + 1,
             channels=[c for c in self.channels.values() if c["type"] != 11],

@@ -156,3 +156,26 @@ async def test_ask_inside_a_thread_posts_in_its_channel(qa: Harness, fake: FakeD
     first = await qa.ask(alice, "Outer question?")
     second = await qa.ask(alice, "Asked from the thread?", channel=first.thread)
     assert second.message["channel_id"] == fake.general["id"]
+
+
+async def test_members_of_a_moderator_role_from_settings_may_remove(
+    start_bot: Callable[..., Awaitable[Harness]], fake: FakeDiscord
+) -> None:
+    mentors = fake.add_role("mentors")
+    qa = await start_bot(extra_toml=f'[moderators]\ndiscord_roles = ["{mentors}"]\n')
+    alice, bob = fake.add_member("alice"), fake.add_member("bob")
+    mentor = fake.add_member("mentor", roles=[mentors])
+    asked = await qa.ask(alice, "Spam?")
+    await qa.answer(bob, asked, "Buy cheap watches.")
+    removed = await qa.reply(await fake.slash(mentor, "qa", subcommand="remove", post="A1"))
+    assert removed["content"].startswith("Removed A1")
+
+
+async def test_invite_url_asks_for_the_needed_scopes_and_permissions_only(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    url = qa.client.invite_url()
+    assert f"client_id={fake.application_id}" in url
+    assert "scope=bot+applications.commands" in url
+    needed = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 35) | (1 << 38)
+    assert f"permissions={needed}" in url
