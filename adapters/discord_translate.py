@@ -21,8 +21,9 @@ __all__ = [
     "answer_button_id",
     "channel_ref",
     "emoji_key",
+    "is_forum",
+    "is_thread",
     "jump_url",
-    "parse_custom_id",
     "reaction",
     "reaction_clear",
     "scope_channel_id",
@@ -138,7 +139,7 @@ def jump_url(guild_id: int | str, message: MessageRef) -> str:
     return f"https://discord.com/channels/{guild_id}/{message.channel_id}/{message.message_id}"
 
 
-# Custom ids of components: persistent across restarts, so they carry what the click needs.
+# Custom ids of components: persistent across restarts, so they carry what a click needs.
 _PREFIX = "qabot"
 
 
@@ -146,17 +147,5 @@ def answer_button_id(question_number: int) -> str:
     return f"{_PREFIX}:answer:{question_number}"
 
 
-def answer_form_id(question_number: int) -> str:
-    return f"{_PREFIX}:answer-form:{question_number}"
-
-
 def share_button_id(window: str, tag: str | None, question: int | None) -> str:
     return f"{_PREFIX}:share:{window}:{tag or ''}:{question or ''}"
-
-
-def parse_custom_id(custom_id: str) -> tuple[str, list[str]] | None:
-    """("answer", ["12"]) for "qabot:answer:12"; None for components that are not ours."""
-    parts = custom_id.split(":")
-    if len(parts) < 2 or parts[0] != _PREFIX:
-        return None
-    return parts[1], parts[2:]

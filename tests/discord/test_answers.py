@@ -96,3 +96,16 @@ async def test_deleted_answer_leaves_the_ranking(qa: Harness, fake: FakeDiscord)
     await qa.ranked_as(alice, ["+1 bob", "+0 carol"])
     await fake.user_delete(gone)
     await qa.ranked_as(alice, ["+0 carol"])
+
+
+async def test_too_long_thread_answer_gets_a_friendly_reply_and_is_not_stored(
+    start_bot: Callable[..., Awaitable[Harness]], fake: FakeDiscord
+) -> None:
+    qa = await start_bot(extra_toml="[limits]\nmax_text_chars = 40\n")
+    alice, bob = fake.add_member("alice"), fake.add_member("bob")
+    asked = await qa.ask(alice, "Short question?")
+    await fake.user_message(asked.thread, bob, "x" * 41)
+    call = await fake.wait_for_call("POST", rf"/channels/{asked.thread['id']}/messages")
+    assert "limit is 40" in call.body["content"]
+    assert "Traceback" not in call.body["content"]
+    await qa.ranked_as(alice, [])
