@@ -29,6 +29,7 @@ __all__ = [
 
 Block = dict[str, Any]
 _SECTION_LIMIT = 2900  # Block Kit allows 3000 characters in a section's text
+_NO_ANSWERS = "No answers here in this window yet: answer a question by replying in its thread."
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ def top_message(
     """The `/top` list; `share_value` adds the button that posts it in the channel."""
     blocks = [_mrkdwn(f"*{escape(title)}*")]
     if not results:
-        blocks.append(_context("No answers with votes here yet. Reply in a question's thread!"))
+        blocks.append(_context(_NO_ANSWERS))
     blocks += [_mrkdwn(_ranked_line(ranked, team_url)) for ranked in results[:40]]
     if share_value is not None and results:
         share = _button("Share in channel", SHARE_TOP_ACTION, share_value[:2000])

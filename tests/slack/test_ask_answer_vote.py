@@ -149,3 +149,12 @@ async def test_share_button_posts_top_in_the_channel(world: SlackWorld) -> None:
     assert [
         body.get("delete_original") for key, body in world.fake.responses if key == "share"
     ] == [True]
+
+
+async def test_top_with_no_answers_says_how_to_answer(world: SlackWorld) -> None:
+    await world.ask("Anyone?")
+
+    top = await world.top()
+
+    assert "replying in its thread" in block_text(top)
+    assert [b for b in top["blocks"] if b["type"] == "actions"] == []  # nothing to share
