@@ -1,0 +1,35 @@
+"""Stores behind the core's Store port; `open_store(url)` picks one from a URL."""
+
+from __future__ import annotations
+
+from bot.errors import SettingsError
+from bot.ports import Store
+
+__all__ = ["open_store", "sqlite_path"]
+
+
+def sqlite_path(url: str) -> str:
+    """`sqlite:///qabot.db` is relative to the working directory, `sqlite:////abs/x.db` absolute."""
+    path = url.removeprefix("sqlite://")
+    if not path.startswith("/") or path == "/":
+        raise SettingsError(f"[storage] url {url!r} must look like sqlite:///path/to/file.db")
+    return path[1:]
+
+
+async def open_store(url: str, *, migrate: bool = True, pool_size: int = 10) -> Store:
+    """Open (and by default migrate) the store a settings URL names."""
+    if url.startswith("sqlite://"):
+        from storage.sqlite_store import SqliteStore
+
+        return await SqliteStore.open(sqlite_path(url), migrate=migrate)
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            from storage.postgres_store import PostgresStore  # type: ignore[import-not-found]
+        except ImportError as error:
+            raise SettingsError(
+                f"[storage] url is PostgreSQL but its store is unavailable ({error}); "
+                "install qabot[postgres]"
+            ) from None
+        store: Store = await PostgresStore.open(url, migrate=migrate, pool_size=pool_size)
+        return store
+    raise SettingsError(f"[storage] url {url!r} must start with sqlite:// or postgresql://")

@@ -1,0 +1,125 @@
+"""The ports the core needs, owned by the core: the Store and the Clock.
+
+A store enforces the invariants the domain relies on (unique keys, idempotent vote writes, counts
+recomputed from vote rows in the same transaction); the service only decides what to ask for.
+Every method is scoped to one workspace: an id from another workspace is simply not found.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from bot.domain import (
+    Answer,
+    MessageRef,
+    Post,
+    PostId,
+    Question,
+    RankedAnswer,
+    SearchHit,
+    TopQuery,
+    WorkspaceRef,
+)
+
+__all__ = ["Clock", "NewAnswer", "NewQuestion", "Store", "VoteTally"]
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True, slots=True)
+class NewQuestion:
+    workspace: WorkspaceRef
+    channel_id: str
+    asker_id: str
+    asker_name: str
+    text: str
+    tags: tuple[str, ...]
+    anonymous: bool
+    created_at: datetime
+    channel_is_private: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class NewAnswer:
+    workspace: WorkspaceRef
+    question_number: int
+    author_id: str
+    author_name: str
+    text: str
+    created_at: datetime
+    message: MessageRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoteTally:
+    """A post's counts after a vote write, and whether the write changed any vote row."""
+
+    ups: int
+    downs: int
+    changed: bool
+
+
+class Store(Protocol):
+    async def close(self) -> None: ...
+
+    async def add_question(self, new: NewQuestion) -> Question: ...
+
+    async def link_question(
+        self, workspace: WorkspaceRef, number: int, *, message: MessageRef, thread_key: str | None
+    ) -> None:
+        """Remember the platform message that shows a question, and the thread its answers use."""
+
+    async def add_answer(self, new: NewAnswer) -> Answer:
+        """Store an answer; the same platform message delivered twice yields the first answer."""
+
+    async def link_answer(self, workspace: WorkspaceRef, number: int, message: MessageRef) -> None:
+        """Remember the message that shows an answer the bot posted on someone's behalf."""
+
+    async def get_post(self, workspace: WorkspaceRef, post_id: PostId) -> Post | None: ...
+
+    async def get_post_by_message(
+        self, workspace: WorkspaceRef, message: MessageRef
+    ) -> Post | None: ...
+
+    async def get_question_by_thread(
+        self, workspace: WorkspaceRef, thread_key: str
+    ) -> Question | None: ...
+
+    async def edit_post(self, workspace: WorkspaceRef, post_id: PostId, text: str) -> bool: ...
+
+    async def remove_post(self, workspace: WorkspaceRef, post_id: PostId) -> bool:
+        """Hide a post (and, for a question, its answers) with their votes; False if unknown."""
+
+    async def add_vote(
+        self,
+        workspace: WorkspaceRef,
+        post_id: PostId,
+        *,
+        voter_id: str,
+        emoji: str,
+        weight: int,
+        at: datetime,
+    ) -> VoteTally: ...
+
+    async def remove_vote(
+        self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
+    ) -> VoteTally: ...
+
+    async def set_accepted(
+        self, workspace: WorkspaceRef, question: int, answer: int | None
+    ) -> None: ...
+
+    async def top_answers(
+        self, workspace: WorkspaceRef, query: TopQuery, *, since: datetime | None
+    ) -> Sequence[RankedAnswer]: ...
+
+    async def search(
+        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+    ) -> Sequence[SearchHit]:
+        """Posts containing every word (plain words, never query syntax), best match first."""
+
+    async def recount(self, workspace: WorkspaceRef | None = None) -> int:
+        """Rebuild every cached count from the vote rows; return how many posts changed."""

@@ -1,0 +1,306 @@
+"""QAService: the one object every adapter calls.
+
+It validates what people typed, applies the domain rules (who may vote, accept, remove) and asks
+the store for exactly one change per intention. Adapters pass platform-neutral values in and render
+what comes back; only a QAError ever reaches a user.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from bot.domain import (
+    Answer,
+    ChannelRef,
+    MessageRef,
+    Post,
+    PostId,
+    PostKind,
+    Question,
+    RankedAnswer,
+    SearchHit,
+    TopQuery,
+    UserRef,
+    VoteOutcome,
+    VoteStatus,
+    WorkspaceRef,
+)
+from bot.emoji_keys import normalize_emoji
+from bot.errors import InvalidInput, NotAllowed, NotFound, VoteIgnored
+from bot.ports import Clock, NewAnswer, NewQuestion, Store
+from bot.settings import Settings
+from bot.text_rules import clean_text, plain_words, split_tags
+from bot.voting import window_start
+
+__all__ = ["QAService", "utc_now"]
+
+log = logging.getLogger("qabot.service")
+
+PostTarget = PostId | MessageRef
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class QAService:
+    def __init__(self, *, store: Store, settings: Settings, clock: Clock = utc_now) -> None:
+        self.store = store
+        self.settings = settings
+        self._clock = clock
+        self._weights = dict(settings.voting.weights)
+        self._accept_key = normalize_emoji(settings.voting.accept_emoji)
+
+    # Questions and answers ------------------------------------------------------------------
+
+    async def ask(
+        self,
+        *,
+        asker: UserRef,
+        channel: ChannelRef,
+        text: str,
+        tags: Sequence[str] = (),
+        anonymous: bool = False,
+    ) -> Question:
+        limits = self.settings.limits
+        body, inline_tags = split_tags(
+            clean_text(text, max_chars=limits.max_text_chars, what="question"),
+            max_tags=limits.max_tags,
+        )
+        all_tags = tuple(dict.fromkeys([*inline_tags, *(t.lower().lstrip("#") for t in tags)]))
+        if len(all_tags) > limits.max_tags:
+            raise InvalidInput(f"A question can have at most {limits.max_tags} tags.")
+        question = await self.store.add_question(
+            NewQuestion(
+                workspace=asker.workspace,
+                channel_id=channel.channel_id,
+                asker_id=asker.user_id,
+                asker_name=asker.name,
+                text=body,
+                tags=all_tags,
+                anonymous=anonymous,
+                created_at=self._clock(),
+                channel_is_private=channel.is_private,
+            )
+        )
+        who = "anonymously" if anonymous else f"by {asker.user_id}"
+        log.info("asked %s %s in %s", question.post_id, who, channel.channel_id)
+        return question
+
+    async def link_question(
+        self, question: Question, *, message: MessageRef, thread_key: str | None = None
+    ) -> None:
+        await self.store.link_question(
+            question.workspace, question.number, message=message, thread_key=thread_key
+        )
+
+    async def answer(
+        self,
+        *,
+        author: UserRef,
+        question: PostId | str,
+        text: str,
+        message: MessageRef | None = None,
+    ) -> tuple[Answer, Question]:
+        asked = await self._question(author.workspace, question)
+        return await self._add_answer(author, asked, text, message), asked
+
+    async def answer_in_thread(
+        self, *, author: UserRef, thread_key: str, text: str, message: MessageRef
+    ) -> Answer | None:
+        """A reply in some thread: an answer if the thread is a question's, else None."""
+        if author.is_bot:
+            return None
+        question = await self.store.get_question_by_thread(author.workspace, thread_key)
+        if question is None:
+            return None
+        return await self._add_answer(author, question, text, message)
+
+    async def link_answer(self, answer: Answer, message: MessageRef) -> None:
+        await self.store.link_answer(answer.workspace, answer.number, message)
+
+    async def _add_answer(
+        self, author: UserRef, question: Question, text: str, message: MessageRef | None
+    ) -> Answer:
+        body = clean_text(text, max_chars=self.settings.limits.max_text_chars, what="answer")
+        answer = await self.store.add_answer(
+            NewAnswer(
+                workspace=author.workspace,
+                question_number=question.number,
+                author_id=author.user_id,
+                author_name=author.name,
+                text=body,
+                created_at=self._clock(),
+                message=message,
+            )
+        )
+        log.info("answered %s with %s by %s", question.post_id, answer.post_id, author.user_id)
+        return answer
+
+    async def edit_message(
+        self, workspace: WorkspaceRef, message: MessageRef, text: str
+    ) -> Post | None:
+        """Follow an edit of a post's message; other messages are not ours and change nothing."""
+        post = await self.store.get_post_by_message(workspace, message)
+        if post is None:
+            return None
+        body = clean_text(text, max_chars=self.settings.limits.max_text_chars)
+        await self.store.edit_post(workspace, post.post_id, body)
+        log.info("edited %s", post.post_id)
+        return post
+
+    async def delete_message(self, workspace: WorkspaceRef, message: MessageRef) -> Post | None:
+        """Follow a deletion: the post and its votes stop counting."""
+        post = await self.store.get_post_by_message(workspace, message)
+        if post is None:
+            return None
+        await self.store.remove_post(workspace, post.post_id)
+        log.info("hid %s: its message was deleted", post.post_id)
+        return post
+
+    # Votes ------------------------------------------------------------------------------------
+
+    async def react(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
+        key, post = await self._vote_subject(voter, target, emoji)
+        if key == self._accept_key and isinstance(post, Answer):
+            question = await self._question(
+                voter.workspace, PostId(PostKind.QUESTION, post.question_number)
+            )
+            if voter.user_id == question.asker_id:
+                await self.store.set_accepted(voter.workspace, question.number, post.number)
+                log.info("accepted %s by reaction", post.post_id)
+                return VoteOutcome(post.post_id, VoteStatus.ACCEPTED, post.ups, post.downs)
+        weight = self._weight(key, emoji)
+        self._check_voter(voter, post)
+        tally = await self.store.add_vote(
+            voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key, weight=weight,
+            at=self._clock(),
+        )  # fmt: skip
+        status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
+        log.info("vote %s on %s by %s: %s", key, post.post_id, voter.user_id, status.value)
+        return VoteOutcome(post.post_id, status, tally.ups, tally.downs)
+
+    async def unreact(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
+        key, post = await self._vote_subject(voter, target, emoji)
+        if key == self._accept_key and isinstance(post, Answer):
+            question = await self._question(
+                voter.workspace, PostId(PostKind.QUESTION, post.question_number)
+            )
+            if voter.user_id == question.asker_id and question.accepted_answer == post.number:
+                await self.store.set_accepted(voter.workspace, question.number, None)
+                log.info("unaccepted %s by reaction", post.post_id)
+                return VoteOutcome(post.post_id, VoteStatus.UNACCEPTED, post.ups, post.downs)
+        self._weight(key, emoji)
+        tally = await self.store.remove_vote(
+            voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key
+        )
+        status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
+        log.info("unvote %s on %s by %s: %s", key, post.post_id, voter.user_id, status.value)
+        return VoteOutcome(post.post_id, status, tally.ups, tally.downs)
+
+    async def _vote_subject(
+        self, voter: UserRef, target: PostTarget, emoji: str
+    ) -> tuple[str, Post]:
+        if voter.is_bot:
+            raise VoteIgnored("Bots don't vote.")
+        key = normalize_emoji(emoji)
+        if not key:
+            raise VoteIgnored(f"{emoji!r} is not an emoji.")
+        return key, await self._post(voter.workspace, target)
+
+    def _weight(self, key: str, typed: str) -> int:
+        weight = self._weights.get(key)
+        if weight is None:
+            voting = " ".join(k for k in self._weights)
+            raise VoteIgnored(f"{typed} is not a voting emoji here; vote with one of {voting}.")
+        return weight
+
+    @staticmethod
+    def _check_voter(voter: UserRef, post: Post) -> None:
+        if voter.user_id == post.author_id:
+            raise VoteIgnored("You can't vote on your own post.")
+
+    # Moderation -------------------------------------------------------------------------------
+
+    def is_moderator(self, user: UserRef) -> bool:
+        moderators = self.settings.moderators
+        named: tuple[str, ...] = getattr(moderators, user.workspace.platform, ())
+        roles = set(moderators.discord_roles) if user.workspace.platform == "discord" else set()
+        return user.is_admin or user.user_id in named or bool(roles & set(user.role_ids))
+
+    async def accept(self, *, actor: UserRef, answer: PostId | str) -> tuple[Answer, Question]:
+        post = await self._post(actor.workspace, _post_id(answer, PostKind.ANSWER))
+        assert isinstance(post, Answer)
+        question = await self._question(
+            actor.workspace, PostId(PostKind.QUESTION, post.question_number)
+        )
+        if actor.user_id != question.asker_id and not self.is_moderator(actor):
+            raise NotAllowed("Only the person who asked, or a moderator, can accept an answer.")
+        await self.store.set_accepted(actor.workspace, question.number, post.number)
+        log.info("accepted %s on %s by %s", post.post_id, question.post_id, actor.user_id)
+        return post, question
+
+    async def remove(self, *, actor: UserRef, post: PostId | str) -> PostId:
+        if not self.is_moderator(actor):
+            raise NotAllowed("Only moderators can remove posts.")
+        found = await self._post(actor.workspace, _post_id(post, None))
+        await self.store.remove_post(actor.workspace, found.post_id)
+        log.info("removed %s by moderator %s", found.post_id, actor.user_id)
+        return found.post_id
+
+    async def recount(self, *, actor: UserRef) -> int:
+        if not self.is_moderator(actor):
+            raise NotAllowed("Only moderators can recount votes.")
+        changed = await self.store.recount(actor.workspace)
+        log.info("recount in %s: %d posts corrected", actor.workspace.workspace_id, changed)
+        return changed
+
+    # Reading ----------------------------------------------------------------------------------
+
+    async def top(self, *, workspace: WorkspaceRef, query: TopQuery) -> Sequence[RankedAnswer]:
+        if query.question is not None:
+            await self._question(workspace, PostId(PostKind.QUESTION, query.question))
+        since = None if query.question is not None else window_start(query.window, self._clock())
+        return await self.store.top_answers(workspace, query, since=since)
+
+    async def search(self, *, workspace: WorkspaceRef, text: str) -> Sequence[SearchHit]:
+        words = plain_words(text)
+        if not words:
+            raise InvalidInput(
+                "Give me some words to search for, like `/search salary negotiation`."
+            )
+        return await self.store.search(workspace, words, limit=self.settings.limits.search_size)
+
+    async def get(self, workspace: WorkspaceRef, post: PostId | str) -> Post:
+        return await self._post(workspace, _post_id(post, None))
+
+    # Lookups ----------------------------------------------------------------------------------
+
+    async def _post(self, workspace: WorkspaceRef, target: PostTarget) -> Post:
+        if isinstance(target, PostId):
+            post = await self.store.get_post(workspace, target)
+            if post is None:
+                raise NotFound(f"There is no {target} here.")
+            return post
+        found = await self.store.get_post_by_message(workspace, target)
+        if found is None:
+            raise NotFound("That message is not a question or an answer.")
+        return found
+
+    async def _question(self, workspace: WorkspaceRef, question: PostId | str) -> Question:
+        post = await self._post(workspace, _post_id(question, PostKind.QUESTION))
+        assert isinstance(post, Question)
+        return post
+
+
+def _post_id(value: PostId | str, kind: PostKind | None) -> PostId:
+    """Parse a typed id, insisting on a kind where only one makes sense."""
+    post_id = value if isinstance(value, PostId) else PostId.parse(value)
+    example = {PostKind.QUESTION: "Q12", PostKind.ANSWER: "A7", None: "Q12 or A7"}[kind]
+    if post_id is None:
+        raise InvalidInput(f"{str(value).strip()[:40]!r} is not an id; ids look like {example}.")
+    if kind is not None and post_id.kind is not kind:
+        raise InvalidInput(f"{post_id} is not the right kind of id here; use one like {example}.")
+    return post_id

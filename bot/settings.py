@@ -1,0 +1,260 @@
+"""Settings: a TOML file, then environment overrides, into one frozen `Settings`.
+
+Every section and key is declared here, with its default; an unknown key, a wrong type or a
+missing secret stops start-up with one line naming it. Secrets come only from the environment
+and never appear in a repr or a log line.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
+
+from bot.errors import SettingsError
+from bot.voting import DEFAULT_WEIGHTS, normalize_weights
+
+__all__ = [
+    "ConsoleSettings",
+    "DiscordSettings",
+    "LimitsSettings",
+    "ModeratorSettings",
+    "Secrets",
+    "Settings",
+    "SlackSettings",
+    "StorageSettings",
+    "VotingSettings",
+    "load_settings",
+]
+
+
+@dataclass(frozen=True)
+class StorageSettings:
+    url: str = "sqlite:///qabot.db"
+    pool_size: int = 10
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    enabled: bool = False
+    mode: Literal["socket", "http"] = "socket"
+    host: str = "127.0.0.1"
+    port: int = 3000
+    api_base_url: str = "https://slack.com/api/"
+    ask_command: str = "/ask"
+    top_command: str = "/top"
+    qa_command: str = "/qa"
+
+
+@dataclass(frozen=True)
+class DiscordSettings:
+    enabled: bool = False
+    api_base_url: str = "https://discord.com/api/v10"
+    gateway_url: str = "wss://gateway.discord.gg/"
+    message_content: bool = False
+    guild_ids: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class VotingSettings:
+    # Emoji (any spelling: "👍", "+1", "thumbsup", "name:id") to +1 or -1.
+    weights: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_WEIGHTS))
+    accept_emoji: str = "white_check_mark"
+
+
+@dataclass(frozen=True)
+class LimitsSettings:
+    max_text_chars: int = 4000
+    max_tags: int = 5
+    top_size: int = 10
+    search_size: int = 10
+
+
+@dataclass(frozen=True)
+class ModeratorSettings:
+    slack: tuple[str, ...] = ()
+    discord: tuple[str, ...] = ()
+    discord_roles: tuple[str, ...] = ()
+    console: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConsoleSettings:
+    user: str = "you"
+    channel: str = "general"
+
+
+@dataclass(frozen=True)
+class LoggingSettings:
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """Read from the environment only; repr never shows a value."""
+
+    slack_bot_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    discord_token: str = field(default="", repr=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    storage: StorageSettings = field(default_factory=StorageSettings)
+    slack: SlackSettings = field(default_factory=SlackSettings)
+    discord: DiscordSettings = field(default_factory=DiscordSettings)
+    voting: VotingSettings = field(default_factory=VotingSettings)
+    limits: LimitsSettings = field(default_factory=LimitsSettings)
+    moderators: ModeratorSettings = field(default_factory=ModeratorSettings)
+    console: ConsoleSettings = field(default_factory=ConsoleSettings)
+    logging: LoggingSettings = field(default_factory=LoggingSettings)
+    secrets: Secrets = field(default_factory=Secrets)
+
+
+_SECRET_ENV = {
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "discord_token": "DISCORD_TOKEN",
+}
+# Names the platform issues promised, besides the generic QABOT_<SECTION>_<KEY>.
+_EXTRA_ENV = {
+    "SLACK_API_BASE_URL": ("slack", "api_base_url"),
+    "DISCORD_API_BASE_URL": ("discord", "api_base_url"),
+    "DISCORD_GATEWAY_URL": ("discord", "gateway_url"),
+}
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read `path` (if given) and the environment; raise SettingsError naming the bad key."""
+    env = {} if env is None else env
+    raw = _read_toml(path) if path is not None else {}
+    if "secrets" in raw:
+        raise SettingsError("[secrets] cannot be in a file: set them as environment variables")
+    sections: dict[str, Any] = {}
+    for section in dataclasses.fields(Settings):
+        if section.name == "secrets":
+            continue
+        values = raw.pop(section.name, {})
+        if not isinstance(values, dict):
+            raise SettingsError(f"[{section.name}] must be a table")
+        values = dict(values) | _env_overrides(section.name, section.type, env)
+        sections[section.name] = _build(section.name, _section_class(section.name), values)
+    if raw:
+        raise SettingsError(f"unknown section [{next(iter(raw))}]")
+    secrets = Secrets(**{name: env.get(var, "") for name, var in _SECRET_ENV.items()})
+    settings = Settings(**sections, secrets=secrets)
+    _check_secrets(settings)
+    return settings
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            return tomllib.load(file)
+    except FileNotFoundError:
+        raise SettingsError(f"config file {path} does not exist") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"config file {path} is not valid TOML: {error}") from None
+
+
+def _section_class(name: str) -> type[Any]:
+    hints = get_type_hints(Settings)
+    section: type[Any] = hints[name]
+    return section
+
+
+def _env_overrides(section: str, _annotation: object, env: Mapping[str, str]) -> dict[str, Any]:
+    overrides: dict[str, Any] = {}
+    prefix = f"QABOT_{section.upper()}_"
+    for key, value in env.items():
+        if key.startswith(prefix):
+            overrides[key.removeprefix(prefix).lower()] = _EnvText(value)
+    for key, (target, name) in _EXTRA_ENV.items():
+        if target == section and key in env:
+            overrides[name] = _EnvText(env[key])
+    return overrides
+
+
+class _EnvText(str):
+    """A value from the environment: text that still has to become the key's type."""
+
+
+def _build(section: str, cls: type[Any], values: dict[str, Any]) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in dataclasses.fields(cls)}
+    for key in values:
+        if key not in known:
+            raise SettingsError(f"unknown key [{section}] {key}")
+    converted = {key: _convert(f"[{section}] {key}", hints[key], v) for key, v in values.items()}
+    if section == "voting" and "weights" in converted:
+        try:
+            converted["weights"] = normalize_weights(converted["weights"])
+        except ValueError as error:
+            raise SettingsError(f"[voting] weights: {error}") from None
+    return cls(**converted)
+
+
+def _convert(name: str, annotation: Any, value: Any) -> Any:
+    origin = get_origin(annotation)
+    if isinstance(value, _EnvText):
+        value = _from_env_text(name, annotation, str(value))
+    if origin is Literal:
+        if value not in get_args(annotation):
+            choices = ", ".join(repr(choice) for choice in get_args(annotation))
+            raise SettingsError(f"{name} must be one of {choices}, got {value!r}")
+        return value
+    if origin is tuple:
+        if not isinstance(value, list | tuple) or not all(isinstance(v, str | int) for v in value):
+            raise SettingsError(f"{name} must be a list of strings")
+        return tuple(str(v) for v in value)
+    if origin in (Mapping, dict) or origin is getattr(types, "MappingProxyType", None):
+        if not isinstance(value, dict):
+            raise SettingsError(f"{name} must be a table")
+        return dict(value)
+    if origin in (Union, types.UnionType):
+        return value
+    expected = annotation
+    if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise SettingsError(f"{name} must be an integer, got {value!r}")
+    if not isinstance(value, expected):
+        raise SettingsError(f"{name} must be {expected.__name__}, got {value!r}")
+    return value
+
+
+def _from_env_text(name: str, annotation: Any, text: str) -> Any:
+    if annotation is bool:
+        lowered = text.strip().lower()
+        if lowered in ("1", "true", "yes", "on"):
+            return True
+        if lowered in ("0", "false", "no", "off", ""):
+            return False
+        raise SettingsError(f"{name} must be true or false, got {text!r}")
+    if annotation is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise SettingsError(f"{name} must be an integer, got {text!r}") from None
+    if get_origin(annotation) is tuple:
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if get_origin(annotation) is Mapping:
+        raise SettingsError(f"{name} cannot be set from the environment; use the config file")
+    return text
+
+
+def _check_secrets(settings: Settings) -> None:
+    secrets = settings.secrets
+    if settings.slack.enabled:
+        if not secrets.slack_bot_token:
+            raise SettingsError("[slack] is enabled but SLACK_BOT_TOKEN is not set")
+        if settings.slack.mode == "http" and not secrets.slack_signing_secret:
+            raise SettingsError("[slack] mode is http but SLACK_SIGNING_SECRET is not set")
+        if settings.slack.mode == "socket" and not secrets.slack_app_token:
+            raise SettingsError("[slack] mode is socket but SLACK_APP_TOKEN is not set")
+    if settings.discord.enabled and not secrets.discord_token:
+        raise SettingsError("[discord] is enabled but DISCORD_TOKEN is not set")

@@ -1,0 +1,95 @@
+"""Rows to domain values: the column names are the same in every dialect's schema."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.domain import Answer, MessageRef, Question, WorkspaceRef
+
+__all__ = [
+    "POST_COLUMNS",
+    "Row",
+    "answer_from_row",
+    "from_ms",
+    "post_from_row",
+    "post_select",
+    "question_from_row",
+    "to_ms",
+]
+
+
+class Row(Protocol):
+    def __getitem__(self, key: str, /) -> Any: ...
+
+
+def to_ms(moment: datetime) -> int:
+    return int(moment.timestamp() * 1000)
+
+
+def from_ms(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, tz=UTC)
+
+
+def _message(row: Row, prefix: str) -> MessageRef | None:
+    if row[f"{prefix}message_id"] is None:
+        return None
+    return MessageRef(row[f"{prefix}message_channel"], row[f"{prefix}message_id"])
+
+
+def question_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Question:
+    """Build a Question from columns named `prefix + column` (a join names both sides)."""
+    return Question(
+        workspace=workspace,
+        number=row[f"{prefix}number"],
+        channel_id=row[f"{prefix}channel_id"],
+        asker_id=row[f"{prefix}author_id"],
+        asker_name=row[f"{prefix}author_name"],
+        text=row[f"{prefix}body"],
+        tags=tuple(row[f"{prefix}tags"].split()),
+        anonymous=bool(row[f"{prefix}anonymous"]),
+        created_at=from_ms(row[f"{prefix}created_ms"]),
+        message=_message(row, prefix),
+        thread_key=row[f"{prefix}thread_key"],
+        accepted_answer=row[f"{prefix}accepted_number"],
+        ups=row[f"{prefix}ups"],
+        downs=row[f"{prefix}downs"],
+        answer_count=row[f"{prefix}answer_count"],
+        removed=bool(row[f"{prefix}removed"]),
+        row_id=row[f"{prefix}id"],
+    )
+
+
+def answer_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Answer:
+    return Answer(
+        workspace=workspace,
+        number=row[f"{prefix}number"],
+        question_number=row[f"{prefix}question_number"],
+        channel_id=row[f"{prefix}channel_id"],
+        author_id=row[f"{prefix}author_id"],
+        author_name=row[f"{prefix}author_name"],
+        text=row[f"{prefix}body"],
+        created_at=from_ms(row[f"{prefix}created_ms"]),
+        message=_message(row, prefix),
+        ups=row[f"{prefix}ups"],
+        downs=row[f"{prefix}downs"],
+        removed=bool(row[f"{prefix}removed"]),
+        row_id=row[f"{prefix}id"],
+    )
+
+
+POST_COLUMNS = (
+    "id", "number", "channel_id", "author_id", "author_name", "body", "tags", "anonymous",
+    "created_ms", "message_channel", "message_id", "thread_key", "ups", "downs", "removed",
+)  # fmt: skip
+
+
+def post_select(alias: str, prefix: str) -> str:
+    """`alias.column AS prefix+column` for every column the row mappers read."""
+    return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in POST_COLUMNS)
+
+
+def post_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Question | Answer:
+    if row[f"{prefix}question_number"] is None:
+        return question_from_row(row, workspace, prefix)
+    return answer_from_row(row, workspace, prefix)
