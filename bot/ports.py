@@ -108,6 +108,11 @@ class Store(Protocol):
         self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
     ) -> VoteTally: ...
 
+    async def clear_votes(
+        self, workspace: WorkspaceRef, post_id: PostId, *, emoji: str | None
+    ) -> VoteTally:
+        """Drop every vote row on a post (or only those of one emoji): a platform cleared them."""
+
     async def set_accepted(
         self, workspace: WorkspaceRef, question: int, answer: int | None
     ) -> None: ...

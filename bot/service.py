@@ -200,6 +200,17 @@ class QAService:
         log.info("unvote %s on %s by %s: %s", key, post.post_id, voter.user_id, status.value)
         return VoteOutcome(post.post_id, status, tally.ups, tally.downs)
 
+    async def clear_votes(
+        self, *, workspace: WorkspaceRef, target: PostTarget, emoji: str | None = None
+    ) -> VoteOutcome:
+        """A platform removed all reactions from a message (or all of one emoji)."""
+        post = await self._post(workspace, target)
+        key = None if emoji is None else normalize_emoji(emoji)
+        tally = await self.store.clear_votes(workspace, post.post_id, emoji=key)
+        status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
+        log.info("cleared %s votes on %s: %s", key or "all", post.post_id, status.value)
+        return VoteOutcome(post.post_id, status, tally.ups, tally.downs)
+
     async def _vote_subject(
         self, voter: UserRef, target: PostTarget, emoji: str
     ) -> tuple[str, Post]:

@@ -101,6 +101,7 @@ WHERE workspace_id = :ws AND kind = 'Q' AND number = :question"""
 INSERT_VOTE = """
 INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms) VALUES (?, ?, ?, ?, ?)
 ON CONFLICT DO NOTHING"""
+CLEAR_VOTES = "DELETE FROM votes WHERE post_id = :post AND (:emoji IS NULL OR emoji = :emoji)"
 DELETE_VOTE = "DELETE FROM votes WHERE post_id = ? AND voter_id = ? AND emoji = ?"
 
 # A person's vote on a post is the sign of the sum of their mapped reactions.

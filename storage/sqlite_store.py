@@ -210,6 +210,16 @@ class SqliteStore:
             cursor = await db.execute(sql.DELETE_VOTE, (post, voter_id, emoji))
             return await self._retally(db, post, changed=cursor.rowcount > 0)
 
+    async def clear_votes(
+        self, workspace: WorkspaceRef, post_id: PostId, *, emoji: str | None
+    ) -> VoteTally:
+        async with self._transaction() as db:
+            post = await self._post_row(db, await self._workspace_id(db, workspace), post_id)
+            if post is None:
+                return VoteTally(0, 0, changed=False)
+            cursor = await db.execute(sql.CLEAR_VOTES, {"post": post, "emoji": emoji})
+            return await self._retally(db, post, changed=cursor.rowcount > 0)
+
     async def _retally(self, db: aiosqlite.Connection, post: int, *, changed: bool) -> VoteTally:
         row = await self._one(sql.RETALLY_POST, {"post": post})
         assert row is not None
