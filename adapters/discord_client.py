@@ -142,17 +142,13 @@ class QABotClient(discord.Client):
         await self._clear(tr.reaction_clear(event))
 
     async def _clear(self, clear: tr.ReactionClear | None) -> None:
-        clear_votes = getattr(self.service, "clear_votes", None)
         if clear is None:
             return
-        if clear_votes is None:
-            log.warning(
-                "reactions cleared on %s: the core cannot drop those votes yet", clear.target
-            )
-            return
         try:
-            await clear_votes(workspace=clear.workspace, target=clear.target, emoji=clear.emoji)
-        except QAError as error:
+            await self.service.clear_votes(
+                workspace=clear.workspace, target=clear.target, emoji=clear.emoji
+            )
+        except QAError as error:  # not a question or answer
             log.debug("reaction clear on %s ignored: %s", clear.target, error)
         except Exception:
             log.exception("reaction clear on %s failed", clear.target)
