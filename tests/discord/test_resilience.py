@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -103,3 +105,12 @@ async def test_start_without_message_content_works_when_the_portal_forbids_it(
     fake.message_content_allowed = False
     qa = await start_bot(message_content=False)
     assert qa.client.is_ready()
+
+
+def test_adapter_entry_imports_without_discord_installed() -> None:
+    """`qabot` imports the entry point on console-only installs: discord.py must load lazily."""
+    code = "import sys; sys.modules['discord'] = None; import adapters.discord_adapter"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 0, result.stderr
