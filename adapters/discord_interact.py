@@ -54,7 +54,8 @@ async def deferred(interaction: discord.Interaction[Any], what: str, work: Work)
     try:
         reply = await work()
     except QAError as error:
-        log.info("%s by %s refused: %s", what, interaction.user.id, error.message)
+        # No user id here: the asker of an anonymous question must not reach the logs either.
+        log.info("%s refused: %s", what, error.message)
         reply = Reply(content=error.message)
     except discord.Forbidden:
         log.warning("%s: missing permissions in channel %s", what, interaction.channel_id)

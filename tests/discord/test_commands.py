@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Awaitable, Callable
+
+import pytest
 
 from .fake_discord import FakeDiscord
 from .harness import Harness, eventually
@@ -179,3 +182,15 @@ async def test_invite_url_asks_for_the_needed_scopes_and_permissions_only(
     assert "scope=bot+applications.commands" in url
     needed = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 16) | (1 << 35) | (1 << 38)
     assert f"permissions={needed}" in url
+
+
+async def test_anonymous_asker_is_not_logged(
+    qa: Harness, fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice = fake.add_member("alicia")
+    with caplog.at_level(logging.DEBUG):
+        await qa.ask(alice, "Am I underpaid?", anonymous=True)
+        await qa.reply(await fake.slash(alice, "ask", question=" ", anonymous=True))
+    ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("qabot"))
+    assert "/ask refused" in ours  # the empty question was logged, without who asked
+    assert alice["id"] not in ours and "alicia" not in ours
