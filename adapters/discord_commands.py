@@ -24,6 +24,7 @@ from adapters.discord_interact import (
 )
 from adapters.discord_translate import channel_ref, is_forum
 from bot.domain import MessageRef, Question
+from bot.errors import NotAllowed
 
 if TYPE_CHECKING:
     from adapters.discord_client import QABotClient
@@ -55,6 +56,17 @@ async def _post_question(client: QABotClient, home: Any, question: Question) -> 
     await client.service.link_question(question, message=message, thread_key=str(thread_id))
 
 
+def _check_can_post(permissions: discord.Permissions, *, forum: bool) -> None:
+    """Refuse before storing anything when Discord would refuse the post (no orphan questions)."""
+    needed = ["view_channel", "send_messages", "embed_links"]
+    if not forum:
+        needed.append("create_public_threads")
+    missing = [name for name in needed if not getattr(permissions, name)]
+    if missing:
+        names = ", ".join(name.replace("_", " ").title() for name in missing)
+        raise NotAllowed(f"I can't post questions here: a server admin needs to give me {names}.")
+
+
 async def ask(
     interaction: discord.Interaction[QABotClient], question: str, tags: str | None, anonymous: bool
 ) -> None:
@@ -64,6 +76,7 @@ async def ask(
         actor = actor_of(interaction)
         channel = await client.resolve_channel(interaction.channel_id)
         home = await client.resolve_home(channel)  # a thread's questions go to its channel
+        _check_can_post(interaction.app_permissions, forum=is_forum(home))
         asked = await client.service.ask(
             asker=actor,
             channel=channel_ref(actor.workspace.workspace_id, home.id),

@@ -101,6 +101,8 @@ class FakeDiscord(EventsMixin):
         self.identified_intents: int | None = None
         self.members: dict[str, Json] = {}
         self.roles: list[Json] = []
+        # The bot's permissions in the channel of an interaction, as Discord computes them.
+        self.app_permissions = int(load("interaction_create")["app_permissions"])
         self.channels: dict[str, Json] = {}
         self.messages: dict[str, Json] = {}
         self.reactions: dict[tuple[str, str], list[str]] = {}  # (message, emoji key) -> user ids

@@ -131,6 +131,7 @@ class EventsMixin:
             channel_id=channel["id"],
             member={**payload["member"], **member, "user": user},
             token=secrets.token_urlsafe(48),
+            app_permissions=str(self.app_permissions),
         )
         # ``age`` is how long the event took to reach the bot: the 3-second clock starts at Discord.
         self.interactions[payload["id"]] = _Interaction(payload, time.monotonic() - age)

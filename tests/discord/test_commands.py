@@ -194,3 +194,16 @@ async def test_anonymous_asker_is_not_logged(
     ours = "\n".join(r.getMessage() for r in caplog.records if r.name.startswith("qabot"))
     assert "/ask refused" in ours  # the empty question was logged, without who asked
     assert alice["id"] not in ours and "alicia" not in ours
+
+
+async def test_ask_where_the_bot_cannot_make_threads_says_what_to_fix(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    fake.app_permissions &= ~(1 << 35)  # no Create Public Threads in this channel
+    alice = fake.add_member("alice")
+    reply = await qa.reply(await fake.slash(alice, "ask", question="Anyone there?"))
+    assert "Create Public Threads" in reply["content"]
+    assert not fake.bot_calls("POST", r"/channels/\d+/messages")
+    fake.app_permissions |= 1 << 35
+    asked = await qa.ask(alice, "Now?")
+    assert "Q1" in asked.reply["content"]  # the refused question was never stored
