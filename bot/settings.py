@@ -79,7 +79,8 @@ class ModeratorSettings:
     slack: tuple[str, ...] = ()
     discord: tuple[str, ...] = ()
     discord_roles: tuple[str, ...] = ()
-    console: tuple[str, ...] = ()
+    # The console is one person's local board: its default user moderates it.
+    console: tuple[str, ...] = ("you",)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,90 @@
+"""Plain-text replies for the console: every reply names the ids a person can type next."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.domain import Answer, Question, RankedAnswer, SearchHit, VoteOutcome, VoteStatus
+from bot.text_rules import excerpt
+
+__all__ = [
+    "render_accepted",
+    "render_answer",
+    "render_question",
+    "render_search",
+    "render_top",
+    "render_vote",
+]
+
+
+def _score(ups: int, downs: int) -> str:
+    return f"{ups - downs:+d} (↑{ups} ↓{downs})"
+
+
+def render_question(question: Question, channel: str) -> str:
+    tags = "  " + " ".join(f"#{tag}" for tag in question.tags) if question.tags else ""
+    return (
+        f"{question.post_id} asked by {question.shown_asker} in #{channel}: "
+        f"{question.text}{tags}\n"
+        f"Answer with /answer {question.post_id} <text>; vote with /react {question.post_id} 👍"
+    )
+
+
+def render_answer(answer: Answer, question: Question) -> str:
+    return (
+        f"{answer.post_id} by {answer.author_name} answers {question.post_id}: "
+        f"{excerpt(answer.text, 80)}\n"
+        f"Vote with /react {answer.post_id} 👍 (or 👎); "
+        f"the asker can accept it with /accept {answer.post_id}"
+    )
+
+
+def render_vote(outcome: VoteOutcome, emoji: str, *, removed: bool = False) -> str:
+    post = outcome.post_id
+    if outcome.status is VoteStatus.ACCEPTED:
+        return f"✅ {post} is now the accepted answer."
+    if outcome.status is VoteStatus.UNACCEPTED:
+        return f"{post} is no longer the accepted answer."
+    score = _score(outcome.ups, outcome.downs)
+    if outcome.status is VoteStatus.UNCHANGED:
+        nothing = "You had not reacted" if removed else "You already reacted"
+        return f"{nothing} with {emoji} on {post}; nothing changed. Score {score}."
+    verb = "removed from" if removed else "counted on"
+    return f"{emoji} {verb} {post}. Score {score}."
+
+
+def render_accepted(answer: Answer, question: Question) -> str:
+    return f"✅ {answer.post_id} is now the accepted answer to {question.post_id}."
+
+
+def render_top(title: str, ranked: Sequence[RankedAnswer], *, empty_hint: str) -> str:
+    if not ranked:
+        return f"{title}: no answers yet. {empty_hint}"
+    lines = [f"{title}:"]
+    for entry in ranked:
+        answer, question = entry.answer, entry.question
+        badge = "  ✅ accepted" if entry.accepted else ""
+        lines.append(
+            f"{entry.rank:>2}. {answer.post_id}  {_score(answer.ups, answer.downs)}{badge}"
+        )
+        lines.append(f"    {excerpt(answer.text)} (by {answer.author_name})")
+        lines.append(f"    on {question.post_id}: {excerpt(question.text, 80)}")
+    return "\n".join(lines)
+
+
+def render_search(words: str, hits: Sequence[SearchHit]) -> str:
+    if not hits:
+        return f"Nothing matches {words!r}. Try fewer or other words."
+    lines = [f"Results for {words!r}:"]
+    for hit in hits:
+        post = hit.post
+        if isinstance(post, Question):
+            lines.append(
+                f"  {post.post_id}  question by {post.shown_asker}: {excerpt(post.text, 100)}"
+            )
+        else:
+            lines.append(
+                f"  {post.post_id}  answer to {hit.question.post_id} by {post.author_name}: "
+                f"{excerpt(post.text, 100)}"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,163 @@
+"""The `qabot` command: the one place that composes settings, store, service and adapters.
+
+qabot run [--config PATH]                   every adapter the settings enable (else the console)
+qabot console [--db PATH] [--as USER] [--channel NAME] [--config PATH]
+qabot migrate [--config PATH]               apply schema migrations and exit
+qabot recount [--config PATH]               rebuild every score from the vote rows
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from typing import Any
+from pathlib import Path
+
+from bot.errors import SettingsError
+from bot.ports import Store
+from bot.service import QAService
+from bot.settings import Settings, load_settings
+
+__all__ = ["main"]
+
+log = logging.getLogger("qabot")
+
+DEFAULT_CONFIG = Path("qabot.toml")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+        _configure_logging(settings, quiet_console=args.command == "console")
+        command: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.handler
+        return asyncio.run(command(args, settings))
+    except SettingsError as error:
+        print(f"qabot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qabot", description="A career Q&A board for chat.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(
+        name: str, handler: Callable[..., Awaitable[int]], help: str
+    ) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help, description=help)
+        sub.add_argument("--config", type=Path, help="TOML settings file (default ./qabot.toml)")
+        sub.set_defaults(handler=handler)
+        return sub
+
+    command("run", _run, "start every adapter the settings enable (the console if none)")
+    console = command("console", _console, "a local channel in this terminal")
+    console.add_argument("--db", type=Path, help="SQLite file to use (default from settings)")
+    console.add_argument("--as", dest="user", help="who you are at first (default from settings)")
+    console.add_argument("--channel", help="the channel you start in (default from settings)")
+    command("migrate", _migrate, "apply schema migrations to the store and exit")
+    command("recount", _recount, "rebuild every vote count from the vote rows")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    env = dict(os.environ)
+    path = args.config or (Path(env["QABOT_CONFIG"]) if env.get("QABOT_CONFIG") else None)
+    if path is None and DEFAULT_CONFIG.exists():
+        path = DEFAULT_CONFIG
+    if getattr(args, "db", None) is not None:
+        env["QABOT_STORAGE_URL"] = f"sqlite:///{args.db}"
+    return load_settings(path, env)
+
+
+def _configure_logging(settings: Settings, *, quiet_console: bool) -> None:
+    # Log lines go to stderr; in an interactive console they would interleave with the
+    # conversation, so there only warnings show unless a level is asked for explicitly.
+    level = settings.logging.level.upper()
+    if quiet_console and sys.stdin.isatty() and "QABOT_LOGGING_LEVEL" not in os.environ:
+        level = "WARNING"
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+async def _open(settings: Settings) -> tuple[Store, QAService]:
+    from storage import open_store
+
+    store = await open_store(settings.storage.url, pool_size=settings.storage.pool_size)
+    return store, QAService(store=store, settings=settings)
+
+
+async def _console(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.console_adapter import ConsoleSession, run_console
+
+    store, service = await _open(settings)
+    try:
+        session = ConsoleSession(
+            service=service,
+            user=args.user or settings.console.user,
+            channel=args.channel or settings.console.channel,
+        )
+        interactive = sys.stdin.isatty()
+        await run_console(session, stdin=sys.stdin, stdout=sys.stdout, interactive=interactive)
+    finally:
+        await store.close()
+    return 0
+
+
+async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    runners: list[Awaitable[None]] = []
+    store, service = await _open(settings)
+    try:
+        if settings.slack.enabled:
+            from adapters.slack_adapter import run_slack
+
+            runners.append(run_slack(settings, service))
+        if settings.discord.enabled:
+            from adapters.discord_adapter import run_discord
+
+            runners.append(run_discord(settings, service))
+        if not runners:
+            print(
+                "qabot: no chat platform is enabled ([slack] or [discord] in the config); "
+                "starting the console.",
+                file=sys.stderr,
+            )
+            await store.close()
+            return await _console(argparse.Namespace(user=None, channel=None), settings)
+        await asyncio.gather(*runners)
+    finally:
+        await store.close()
+    return 0
+
+
+async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import open_store
+
+    store = await open_store(settings.storage.url, migrate=True)
+    await store.close()
+    print(f"qabot: the store at {_safe_url(settings.storage.url)} is up to date.")
+    return 0
+
+
+async def _recount(args: argparse.Namespace, settings: Settings) -> int:
+    store, _ = await _open(settings)
+    try:
+        changed = await store.recount()
+    finally:
+        await store.close()
+    print(f"qabot: recounted every score from the vote rows; {changed} corrected.")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    """The store URL without a password, for messages."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest:
+        rest = rest.split("@", 1)[1]
+    return f"{scheme}{sep}{rest}"
