@@ -14,8 +14,8 @@ import logging
 import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from bot.errors import SettingsError
 from bot.ports import Store
