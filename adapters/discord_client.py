@@ -50,6 +50,8 @@ class QABotClient(discord.Client):
     def __init__(
         self, *, settings: Settings, service: QAService, guild_ready_timeout: float = 2.0
     ) -> None:
+        # qabot has no voice: without this, every start warns that voice libraries are missing.
+        discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
         super().__init__(intents=intents_for(settings), guild_ready_timeout=guild_ready_timeout)
         self.settings = settings
         self.service = service
