@@ -102,6 +102,7 @@ async def top_reply(
     client = interaction.client
     actor = actor_of(interaction)
     channel = await client.resolve_channel(interaction.channel_id)
+    home = await client.resolve_home(channel)
     tag_key = normalize_tag(tag) if tag else None
     if tag and tag_key is None:
         raise InvalidInput(f"{tag[:30]!r} is not a tag; tags look like #ml or career-change.")
@@ -113,4 +114,7 @@ async def top_reply(
         limit=client.settings.limits.top_size,
     )
     ranked = await client.service.top(workspace=actor.workspace, query=query)
-    return actor, query, render.top_embed(actor.workspace.workspace_id, ranked, query)
+    embed = render.top_embed(
+        actor.workspace.workspace_id, ranked, query, channel_name=f"#{home.name}"
+    )
+    return actor, query, embed

@@ -7,7 +7,8 @@ from collections.abc import Sequence
 import discord
 
 from adapters.discord_translate import jump_url
-from bot.domain import Answer, Question, RankedAnswer, SearchHit, TopQuery, Window
+from bot.commands import top_title
+from bot.domain import Answer, Question, RankedAnswer, SearchHit, TopQuery
 from bot.text_rules import excerpt
 
 __all__ = [
@@ -20,14 +21,6 @@ __all__ = [
 ]
 
 COLOUR = discord.Colour.blurple()
-_WINDOW_WORDS = {
-    Window.DAY: "today",
-    Window.WEEK: "this week",
-    Window.MONTH: "this month",
-    Window.YEAR: "this year",
-    Window.ALL: "of all time",
-}
-
 HELP = "\n".join(
     [
         "**qabot**: ask career questions, answer them in the thread, vote with reactions.",
@@ -60,17 +53,11 @@ def answer_text(answer: Answer) -> str:
     return f"**A{answer.number}** from **{answer.author_name}**:\n{answer.text}"
 
 
-def _scope(query: TopQuery) -> str:
-    if query.question is not None:
-        return f"Top answers to Q{query.question}"
-    scope = f"Top answers {_WINDOW_WORDS[query.window]}"
-    return f"{scope} tagged #{query.tag}" if query.tag else scope
-
-
 def top_embed(
-    guild_id: int | str, ranked: Sequence[RankedAnswer], query: TopQuery
+    guild_id: int | str, ranked: Sequence[RankedAnswer], query: TopQuery, *, channel_name: str
 ) -> discord.Embed:
-    embed = discord.Embed(title=_scope(query), colour=COLOUR)
+    """The /top ranking, titled as on every platform (bot.commands.top_title)."""
+    embed = discord.Embed(title=top_title(query, channel_name=channel_name), colour=COLOUR)
     if not ranked:
         embed.description = "No answers here yet. Ask with `/ask`, answer in a question's thread."
         return embed

@@ -93,7 +93,7 @@ async def test_share_button_posts_the_ranking_in_the_channel(
     await qa.reply(click)
     public = fake.bot_calls("POST", rf"/channels/{fake.general['id']}/messages")[-1].body
     assert public["content"] == "Shared by alice"
-    assert public["embeds"][0]["title"] == "Top answers of all time"
+    assert public["embeds"][0]["title"] == "Top answers in #general, all time"
 
 
 async def test_tag_autocomplete_offers_matching_tags(
