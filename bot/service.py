@@ -165,9 +165,7 @@ class QAService:
     async def react(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
         key, post = await self._vote_subject(voter, target, emoji)
         if key == self._accept_key and isinstance(post, Answer):
-            question = await self._question(
-                voter.workspace, PostId(PostKind.QUESTION, post.question_number)
-            )
+            question = await self._question_of(post)
             if voter.user_id == question.asker_id:
                 await self.store.set_accepted(voter.workspace, question.number, post.number)
                 log.info("accepted %s by reaction", post.post_id)
@@ -185,9 +183,7 @@ class QAService:
     async def unreact(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
         key, post = await self._vote_subject(voter, target, emoji)
         if key == self._accept_key and isinstance(post, Answer):
-            question = await self._question(
-                voter.workspace, PostId(PostKind.QUESTION, post.question_number)
-            )
+            question = await self._question_of(post)
             if voter.user_id == question.asker_id and question.accepted_answer == post.number:
                 await self.store.set_accepted(voter.workspace, question.number, None)
                 log.info("unaccepted %s by reaction", post.post_id)
@@ -244,9 +240,7 @@ class QAService:
     async def accept(self, *, actor: UserRef, answer: PostId | str) -> tuple[Answer, Question]:
         post = await self._post(actor.workspace, _post_id(answer, PostKind.ANSWER))
         assert isinstance(post, Answer)
-        question = await self._question(
-            actor.workspace, PostId(PostKind.QUESTION, post.question_number)
-        )
+        question = await self._question_of(post)
         if actor.user_id != question.asker_id and not self.is_moderator(actor):
             raise NotAllowed("Only the person who asked, or a moderator, can accept an answer.")
         await self.store.set_accepted(actor.workspace, question.number, post.number)
@@ -299,6 +293,11 @@ class QAService:
         if found is None:
             raise NotFound("That message is not a question or an answer.")
         return found
+
+    async def _question_of(self, answer: Answer) -> Question:
+        return await self._question(
+            answer.workspace, PostId(PostKind.QUESTION, answer.question_number)
+        )
 
     async def _question(self, workspace: WorkspaceRef, question: PostId | str) -> Question:
         post = await self._post(workspace, _post_id(question, PostKind.QUESTION))

@@ -144,7 +144,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         values = raw.pop(section.name, {})
         if not isinstance(values, dict):
             raise SettingsError(f"[{section.name}] must be a table")
-        values = dict(values) | _env_overrides(section.name, section.type, env)
+        values = dict(values) | _env_overrides(section.name, env)
         sections[section.name] = _build(section.name, _section_class(section.name), values)
     if raw:
         raise SettingsError(f"unknown section [{next(iter(raw))}]")
@@ -170,7 +170,7 @@ def _section_class(name: str) -> type[Any]:
     return section
 
 
-def _env_overrides(section: str, _annotation: object, env: Mapping[str, str]) -> dict[str, Any]:
+def _env_overrides(section: str, env: Mapping[str, str]) -> dict[str, Any]:
     overrides: dict[str, Any] = {}
     prefix = f"QABOT_{section.upper()}_"
     for key, value in env.items():
@@ -214,7 +214,7 @@ def _convert(name: str, annotation: Any, value: Any) -> Any:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str | int) for v in value):
             raise SettingsError(f"{name} must be a list of strings")
         return tuple(str(v) for v in value)
-    if origin in (Mapping, dict) or origin is getattr(types, "MappingProxyType", None):
+    if origin in (Mapping, dict):
         if not isinstance(value, dict):
             raise SettingsError(f"{name} must be a table")
         return dict(value)
