@@ -95,3 +95,11 @@ async def test_dropped_gateway_resumes_and_replays(client: Recorder, fake: FakeD
     event = await asyncio.wait_for(client.events.get(), 5)
     assert isinstance(event, discord.RawReactionActionEvent)
     assert fake.gateway_ops.count(2) == 1 and 6 in fake.gateway_ops  # one IDENTIFY, then RESUME
+
+
+async def test_reconnect_request_makes_the_client_resume(
+    client: Recorder, fake: FakeDiscord
+) -> None:
+    await fake.reconnect_request()
+    await asyncio.wait_for(client.resumed.wait(), 10)
+    assert fake.gateway_ops.count(2) == 1 and 6 in fake.gateway_ops
