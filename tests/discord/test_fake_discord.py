@@ -9,6 +9,7 @@ import discord
 import pytest
 
 from .fake_discord import FakeDiscord
+from .harness import eventually
 
 pytestmark = pytest.mark.usefixtures("discord_endpoints")
 
@@ -103,3 +104,16 @@ async def test_reconnect_request_makes_the_client_resume(
     await fake.reconnect_request()
     await asyncio.wait_for(client.resumed.wait(), 10)
     assert fake.gateway_ops.count(2) == 1 and 6 in fake.gateway_ops
+
+
+async def test_heartbeats_are_acknowledged(fake: FakeDiscord) -> None:
+    fake.heartbeat_interval_ms = 50  # short, so several beats fit in the test
+    bot = Recorder()
+    task = asyncio.create_task(bot.start(fake.token))
+    try:
+        await asyncio.wait_for(bot.ready.wait(), 5)
+        await eventually(lambda: fake.gateway_ops.count(1) >= 3)
+        assert bot.latency != float("inf")  # an ack came back for a beat
+    finally:
+        await bot.close()
+        await task
