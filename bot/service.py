@@ -244,7 +244,9 @@ class QAService:
         if actor.user_id != question.asker_id and not self.is_moderator(actor):
             raise NotAllowed("Only the person who asked, or a moderator, can accept an answer.")
         await self.store.set_accepted(actor.workspace, question.number, post.number)
-        log.info("accepted %s on %s by %s", post.post_id, question.post_id, actor.user_id)
+        # The asker of an anonymous question is never named, not even in the log.
+        who = "the asker" if actor.user_id == question.asker_id else actor.user_id
+        log.info("accepted %s on %s by %s", post.post_id, question.post_id, who)
         return post, question
 
     async def remove(self, *, actor: UserRef, post: PostId | str) -> PostId:
