@@ -128,3 +128,9 @@ class Store(Protocol):
 
     async def recount(self, workspace: WorkspaceRef | None = None) -> int:
         """Rebuild every cached count from the vote rows; return how many posts changed."""
+
+    async def claim(
+        self, workspace: WorkspaceRef, job: str, *, period: str, owner: str, at: datetime
+    ) -> bool:
+        """Claim work done once per community and period (`digest`, `2026-W48`): True for the
+        one caller, across every process sharing the store, that claimed it first."""

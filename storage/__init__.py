@@ -24,7 +24,7 @@ async def open_store(url: str, *, migrate: bool = True, pool_size: int = 10) -> 
         return await SqliteStore.open(sqlite_path(url), migrate=migrate)
     if url.startswith(("postgresql://", "postgres://")):
         try:
-            from storage.postgres_store import PostgresStore  # type: ignore[import-not-found]
+            from storage.postgres_store import PostgresStore
         except ImportError as error:
             raise SettingsError(
                 f"[storage] url is PostgreSQL but its store is unavailable ({error}); "

@@ -124,6 +124,10 @@ WHERE posts.id = t.post_id
   AND (posts.ups != t.ups OR posts.downs != t.downs
        OR posts.rank_score != wilson(t.ups, t.downs))"""
 
+CLAIM = """
+INSERT INTO claims (workspace_id, job, period, owner, claimed_ms) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT DO NOTHING"""
+
 
 def _post_and_question(alias: str) -> str:
     """A post's columns, and its question's (the post itself for a question) prefixed `q_`."""

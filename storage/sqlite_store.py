@@ -36,6 +36,7 @@ from bot.voting import wilson_lower_bound
 from storage import sqlite_sql as sql
 from storage.migrations import migrations_for
 from storage.rows import answer_from_row, post_from_row, question_from_row, to_ms
+from storage.sqlite_rows import SqliteRows
 
 __all__ = ["SqliteStore"]
 
@@ -45,7 +46,7 @@ _TOP_FILTERS = ("channel", "since", "tag", "question")
 _UNAVAILABLE = "The Q&A store is unavailable right now; nothing was changed. Please try again."
 
 
-class SqliteStore:
+class SqliteStore(SqliteRows):
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
         self._lock = asyncio.Lock()
@@ -100,7 +101,14 @@ class SqliteStore:
     async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         async with self._lock, self._guard():
             await self._db.execute("BEGIN IMMEDIATE")
-            yield self._db
+            try:
+                yield self._db
+            except BaseException:
+                # A QAError (NotFound) must not leave the transaction open, nor a cached id of
+                # a workspace row that the rollback removes (SQLite may reuse that id).
+                await self._db.rollback()
+                self._workspaces.clear()
+                raise
             await self._db.commit()
 
     async def _workspace_id(self, db: aiosqlite.Connection, workspace: WorkspaceRef) -> int:
@@ -237,6 +245,14 @@ class SqliteStore:
             ws = None if workspace is None else await self._workspace_id(db, workspace)
             cursor = await db.execute(sql.RECOUNT, {"ws": ws})
             return cursor.rowcount
+
+    async def claim(
+        self, workspace: WorkspaceRef, job: str, *, period: str, owner: str, at: datetime
+    ) -> bool:
+        async with self._transaction() as db:
+            ws = await self._workspace_id(db, workspace)
+            cursor = await db.execute(sql.CLAIM, (ws, job, period, owner, to_ms(at)))
+            return cursor.rowcount > 0
 
     # Reads ------------------------------------------------------------------------------------
 

@@ -1,0 +1,121 @@
+"""The PostgreSQL store's plumbing: the pool, transactions with retries, error mapping,
+migrations and workspace ids.
+
+Every write is one READ COMMITTED transaction. Serialization failures and deadlocks are retried;
+any other database failure becomes StoreUnavailable, with the cause in the log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from typing import Any, TypeVar
+
+import asyncpg  # type: ignore[import-untyped]
+
+from bot.domain import WorkspaceRef
+from bot.errors import StoreUnavailable
+from storage import postgres_sql as sql
+from storage.migrations import migrations_for
+from storage.rows import Row
+
+__all__ = ["FAILURES", "UNAVAILABLE", "PostgresBase", "rowcount"]
+
+log = logging.getLogger("qabot.storage")
+
+T = TypeVar("T")
+
+UNAVAILABLE = "The Q&A store is unavailable right now; nothing was changed. Please try again."
+FAILURES = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+_RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
+_ATTEMPTS = 5
+
+
+def rowcount(status: str) -> int:
+    """asyncpg returns a command tag such as `INSERT 0 1` or `DELETE 3`."""
+    return int(status.rsplit(" ", 1)[-1])
+
+
+class PostgresBase:
+    def __init__(self, pool: Any) -> None:
+        self._pool = pool
+        self._workspaces: dict[WorkspaceRef, int] = {}
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def migrate(self) -> int:
+        """Apply every schema file newer than the database, all under one advisory lock."""
+
+        async def apply(conn: Any) -> int:
+            await conn.execute(sql.MIGRATION_LOCK)
+            await conn.execute(sql.CREATE_MIGRATIONS_TABLE)
+            applied = {row["version"] for row in await conn.fetch(sql.APPLIED_VERSIONS)}
+            pending = [m for m in migrations_for("postgres") if m.version not in applied]
+            for migration in pending:
+                await conn.execute(migration.sql)
+                await conn.execute(sql.RECORD_MIGRATION, migration.version, migration.name)
+                log.info("applied schema migration %04d_%s", migration.version, migration.name)
+            return len(pending)
+
+        return await self._write(apply)
+
+    @asynccontextmanager
+    async def _guard(self) -> AsyncIterator[None]:
+        try:
+            yield
+        except FAILURES as error:
+            log.error("PostgreSQL error: %r", error)
+            raise StoreUnavailable(UNAVAILABLE) from error
+
+    async def _write(self, work: Callable[[Any], Awaitable[T]]) -> T:
+        """Run `work` in a transaction; retry it when PostgreSQL asks us to."""
+        for attempt in range(1, _ATTEMPTS + 1):
+            try:
+                async with self._guard(), self._pool.acquire() as conn, conn.transaction():
+                    return await work(conn)
+            except StoreUnavailable as error:
+                if attempt == _ATTEMPTS or not isinstance(error.__cause__, _RETRYABLE):
+                    raise
+                log.warning("retrying a write after %r", error.__cause__)
+                await asyncio.sleep(0.005 * 2**attempt)
+        raise AssertionError("unreachable")
+
+    async def _fetchrow(self, query: str, *args: Any) -> Row | None:
+        async with self._guard():
+            row: Row | None = await self._pool.fetchrow(query, *args)
+            return row
+
+    async def _fetch(self, query: str, *args: Any) -> list[Row]:
+        async with self._guard():
+            rows: list[Row] = await self._pool.fetch(query, *args)
+            return rows
+
+    async def _workspace_id(self, workspace: WorkspaceRef) -> int:
+        """The workspace's row id, created on first use outside any other transaction, so a
+        rolled-back write never leaves a cached id that does not exist."""
+        cached = self._workspaces.get(workspace)
+        if cached is None:
+            key = (workspace.platform, workspace.workspace_id)
+            async with self._guard():
+                await self._pool.execute(sql.INSERT_WORKSPACE, *key)
+                cached = self._workspaces[workspace] = int(
+                    await self._pool.fetchval(sql.SELECT_WORKSPACE, *key)
+                )
+        return cached
+
+    async def _known_workspace(self, workspace: WorkspaceRef) -> int:
+        """For reads: the workspace's id, or 0 (no row has it) for one never seen."""
+        cached = self._workspaces.get(workspace)
+        if cached is not None:
+            return cached
+        async with self._guard():
+            found = await self._pool.fetchval(
+                sql.SELECT_WORKSPACE, workspace.platform, workspace.workspace_id
+            )
+        if found is None:
+            return 0
+        self._workspaces[workspace] = int(found)
+        return int(found)
