@@ -1,0 +1,359 @@
+"""The Store contract: every rule of DESIGN.md a store enforces, run against every store.
+
+The `store` fixture is parametrised (a SQLite file; a fresh PostgreSQL schema), so each test here
+runs once per store, unchanged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.domain import MessageRef, PostId, PostKind, Question, TopQuery, Window, WorkspaceRef
+from bot.errors import NotFound
+from bot.ports import Store
+from bot.voting import wilson_lower_bound
+from storage import open_store
+from tests.storage.builders import (
+    DISCORD,
+    NOW,
+    SLACK,
+    a,
+    answer,
+    ask,
+    days_ago,
+    q,
+    unvote,
+    vote,
+    votes_for,
+)
+from tests.storage.conftest import raw_execute, raw_fetch
+
+TOP = TopQuery(channel_id="C1", window=Window.ALL)
+
+# Questions ------------------------------------------------------------------------------------
+
+
+async def test_questions_are_numbered_per_workspace(store: Store) -> None:
+    numbers = [(await ask(store, ws=ws)).number for ws in (SLACK, SLACK, DISCORD, SLACK)]
+    assert numbers == [1, 2, 1, 3]
+
+
+async def test_a_question_keeps_its_text_tags_anonymity_and_utc_time(store: Store) -> None:
+    asked = await ask(store, "Is a PhD worth it?", tags=("ml", "phd"), anonymous=True)
+    found = await store.get_post(SLACK, q(1))
+    assert found == asked
+    assert isinstance(found, Question)
+    assert (found.text, found.tags, found.anonymous, found.asker_id) == (
+        "Is a PhD worth it?", ("ml", "phd"), True, "U_ASK",
+    )  # fmt: skip
+    assert found.created_at == NOW
+
+
+async def test_a_linked_question_is_found_by_its_message_and_its_thread(store: Store) -> None:
+    await ask(store)
+    await store.link_question(SLACK, 1, message=MessageRef("C1", "100.1"), thread_key="100.1")
+    by_message = await store.get_post_by_message(SLACK, MessageRef("C1", "100.1"))
+    by_thread = await store.get_question_by_thread(SLACK, "100.1")
+    assert by_message is not None and by_message.post_id == q(1)
+    assert by_thread is not None and by_thread.message == MessageRef("C1", "100.1")
+
+
+async def test_an_id_from_another_workspace_is_not_found(store: Store) -> None:
+    await ask(store, "salary question")
+    await answer(store, 1, "salary answer", message=MessageRef("C1", "200.1"))
+    await store.link_question(SLACK, 1, message=MessageRef("C1", "100.1"), thread_key="100.1")
+    other = WorkspaceRef("slack", "T_OTHER")
+    assert await store.get_post(other, q(1)) is None
+    assert await store.get_post(DISCORD, a(1)) is None
+    assert await store.get_post_by_message(other, MessageRef("C1", "100.1")) is None
+    assert await store.get_question_by_thread(other, "100.1") is None
+    assert await store.edit_post(other, q(1), "hijacked") is False
+    assert await store.remove_post(other, q(1)) is False
+    assert (await vote(store, a(1), "U_X", ws=other)).changed is False
+    assert await store.top_answers(other, TOP, since=None) == []
+    assert await store.search(other, ["salary"], limit=10) == []
+    with pytest.raises(NotFound):
+        await answer(store, 1, ws=other)
+    found = await store.get_post(SLACK, a(1))
+    assert found is not None and (found.text, found.ups) == ("salary answer", 0)
+
+
+async def test_an_id_too_large_for_any_post_is_simply_not_found(store: Store) -> None:
+    await ask(store)
+    assert await store.get_post(SLACK, PostId(PostKind.QUESTION, 10**18 - 1)) is None
+    assert (await vote(store, PostId(PostKind.ANSWER, 10**18 - 1), "U_X")).changed is False
+
+
+# Answers --------------------------------------------------------------------------------------
+
+
+async def test_answers_are_numbered_per_workspace_across_questions(store: Store) -> None:
+    await ask(store)
+    await ask(store)
+    await ask(store, ws=DISCORD)
+    numbers = [
+        (await answer(store, 2)).number,
+        (await answer(store, 1)).number,
+        (await answer(store, 1, ws=DISCORD)).number,
+        (await answer(store, 2)).number,
+    ]
+    assert numbers == [1, 2, 1, 3]
+
+
+async def test_the_same_answer_message_twice_yields_the_first_answer(store: Store) -> None:
+    await ask(store)
+    message = MessageRef("C1", "300.1")
+    first = await answer(store, 1, "first delivery", message=message)
+    again = await answer(store, 1, "redelivered", message=message)
+    after = await answer(store, 1, "a new message", message=MessageRef("C1", "300.2"))
+    assert again == first and again.text == "first delivery"
+    assert after.number == first.number + 1  # the redelivery burned no number
+
+
+async def test_answering_a_removed_or_unknown_question_is_not_found(store: Store) -> None:
+    await ask(store)
+    await store.remove_post(SLACK, q(1))
+    with pytest.raises(NotFound):
+        await answer(store, 1)
+    with pytest.raises(NotFound):
+        await answer(store, 99, message=MessageRef("C1", "1.1"))
+    assert (await ask(store)).number == 2  # and the store carries on
+
+
+async def test_a_failed_write_in_a_new_workspace_leaks_nothing_into_the_next(
+    store: Store,
+) -> None:
+    first, second = WorkspaceRef("slack", "T_NEW1"), WorkspaceRef("slack", "T_NEW2")
+    with pytest.raises(NotFound):
+        await answer(store, 1, ws=first)
+    await ask(store, "second's question", ws=second)
+    assert (await ask(store, "first's question", ws=first)).number == 1
+    assert await store.get_post(second, q(2)) is None
+
+
+async def test_a_linked_answer_is_found_by_its_message(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await store.link_answer(SLACK, 1, MessageRef("C1", "400.1"))
+    found = await store.get_post_by_message(SLACK, MessageRef("C1", "400.1"))
+    assert found is not None and found.post_id == a(1)
+
+
+async def test_an_edit_updates_the_stored_text_and_what_search_finds(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1, "negotiate politely")
+    assert await store.edit_post(SLACK, a(1), "negotiate firmly") is True
+    found = await store.get_post(SLACK, a(1))
+    assert found is not None and found.text == "negotiate firmly"
+    assert await store.search(SLACK, ["politely"], limit=10) == []
+    assert [hit.post.post_id for hit in await store.search(SLACK, ["firmly"], limit=10)] == [a(1)]
+
+
+async def test_a_removed_answer_and_its_votes_are_hidden(store: Store) -> None:
+    await ask(store, "salary talk")
+    await answer(store, 1, "salary advice", message=MessageRef("C1", "500.1"))
+    await answer(store, 1, "other advice")
+    await vote(store, a(1), "U_V")
+    assert await store.remove_post(SLACK, a(1)) is True
+    assert await store.remove_post(SLACK, a(1)) is False
+    assert await store.get_post(SLACK, a(1)) is None
+    assert await store.get_post_by_message(SLACK, MessageRef("C1", "500.1")) is None
+    assert [r.answer.number for r in await store.top_answers(SLACK, TOP, since=None)] == [2]
+    assert [hit.post.post_id for hit in await store.search(SLACK, ["salary"], limit=9)] == [q(1)]
+    question = await store.get_post(SLACK, q(1))
+    assert isinstance(question, Question) and question.answer_count == 1
+
+
+async def test_removing_a_question_hides_its_answers(store: Store) -> None:
+    await ask(store)
+    await ask(store)
+    await answer(store, 1)
+    await answer(store, 2)
+    assert await store.remove_post(SLACK, q(1)) is True
+    assert await store.get_post(SLACK, a(1)) is None
+    assert await store.get_post(SLACK, a(2)) is not None
+
+
+# Votes ----------------------------------------------------------------------------------------
+
+
+async def test_a_vote_counts_once_however_often_it_is_delivered(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    first = await vote(store, a(1), "U_V")
+    again = await vote(store, a(1), "U_V")
+    assert (first.ups, first.downs, first.changed) == (1, 0, True)
+    assert (again.ups, again.downs, again.changed) == (1, 0, False)
+
+
+async def test_removing_a_reaction_never_seen_changes_nothing(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await vote(store, a(1), "U_V")
+    tally = await unvote(store, a(1), "U_OTHER")
+    assert (tally.ups, tally.downs, tally.changed) == (1, 0, False)
+
+
+async def test_a_persons_vote_is_the_sign_of_their_reactions(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await vote(store, a(1), "U_BOTH_UP", "👍")
+    await vote(store, a(1), "U_BOTH_UP", "⬆")
+    await vote(store, a(1), "U_MIXED", "👍")
+    await vote(store, a(1), "U_MIXED", "👎")
+    await vote(store, a(1), "U_DOWN", "👎")
+    tally = await vote(store, a(1), "U_DOWN", "⬇")
+    assert (tally.ups, tally.downs) == (1, 1)
+    tally = await unvote(store, a(1), "U_MIXED", "👎")
+    assert (tally.ups, tally.downs, tally.changed) == (2, 1, True)
+
+
+async def test_clearing_one_emoji_or_every_reaction_recounts(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await votes_for(store, a(1), ups=2, downs=1)
+    tally = await store.clear_votes(SLACK, a(1), emoji="👎")
+    assert (tally.ups, tally.downs, tally.changed) == (2, 0, True)
+    tally = await store.clear_votes(SLACK, a(1), emoji=None)
+    assert (tally.ups, tally.downs, tally.changed) == (0, 0, True)
+    assert (await store.clear_votes(SLACK, a(1), emoji=None)).changed is False
+
+
+async def test_votes_on_a_removed_post_change_nothing(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await store.remove_post(SLACK, a(1))
+    assert (await vote(store, a(1), "U_V")).changed is False
+    assert await raw_fetch(store, "SELECT voter_id FROM votes") == []
+
+
+async def test_recount_rebuilds_every_count_from_the_vote_rows(store: Store) -> None:
+    await ask(store)
+    await ask(store, ws=DISCORD)
+    await answer(store, 1)
+    await answer(store, 1, ws=DISCORD)
+    await votes_for(store, a(1), ups=3, downs=1)
+    await vote(store, a(1), "U_D", ws=DISCORD)
+    await raw_execute(store, "UPDATE posts SET ups = 40, downs = 2")
+    assert await store.recount(SLACK) == 2  # Q1 and A1 of SLACK; DISCORD's stay drifted
+    found = await store.get_post(SLACK, a(1))
+    assert found is not None and (found.ups, found.downs) == (3, 1)
+    assert await store.recount() == 2
+    assert await store.recount() == 0
+    top = await store.top_answers(SLACK, TOP, since=None)
+    assert top[0].answer.ups == 3
+
+
+# Ranking --------------------------------------------------------------------------------------
+
+
+async def test_top_ranks_by_wilson_bound_then_net_score_then_age(store: Store) -> None:
+    await ask(store, at=days_ago(3))
+    counts = [(1, 0), (10, 1), (0, 0), (0, 1), (1, 0), (0, 0), (2, 2)]
+    for n, (ups, downs) in enumerate(counts, start=1):
+        await answer(store, 1, at=days_ago(2 - n * 0.1), author=f"U_A{n}")
+        await votes_for(store, a(n), ups=ups, downs=downs)
+    ranked = await store.top_answers(SLACK, TOP, since=None)
+    # Wilson: A2 > A1 = A5 > A7 (2 up, 2 down) > the rest at 0, where net score puts A4 last.
+    assert [r.answer.number for r in ranked] == [2, 1, 5, 7, 3, 6, 4]
+    assert [r.rank for r in ranked] == [1, 2, 3, 4, 5, 6, 7]
+    assert ranked[0].question.post_id == q(1)
+
+
+async def test_rank_score_is_exactly_the_wilson_lower_bound(store: Store) -> None:
+    await ask(store)
+    counts = [(0, 0), (1, 0), (0, 1), (7, 3), (3, 7), (12, 1), (5, 5)]
+    for number, (ups, downs) in enumerate(counts, start=1):
+        await answer(store, 1, author=f"U_A{number}")
+        await votes_for(store, a(number), ups=ups, downs=downs)
+    rows = await raw_fetch(store, "SELECT ups, downs, rank_score FROM posts WHERE kind = 'A'")
+    assert sorted(rows) == sorted((u, d, wilson_lower_bound(u, d)) for u, d in counts)
+
+
+async def test_top_scopes_by_channel_window_tag_and_question(store: Store) -> None:
+    await ask(store, channel="C1", tags=("ml",), at=days_ago(40))
+    await ask(store, channel="C1", at=days_ago(40))
+    await ask(store, channel="C2", tags=("ml",), at=days_ago(40))
+    await answer(store, 1, at=days_ago(30))  # A1: C1, #ml, a month ago
+    await answer(store, 2, at=days_ago(2))  # A2: C1, this week
+    await answer(store, 3, at=days_ago(1))  # A3: C2, #ml, today-ish
+
+    async def top(query: TopQuery, since_days: float | None = None) -> list[int]:
+        since = None if since_days is None else days_ago(since_days)
+        return [r.answer.number for r in await store.top_answers(SLACK, query, since=since)]
+
+    assert await top(TopQuery("C1")) == [1, 2]
+    assert await top(TopQuery("C1"), since_days=7) == [2]
+    assert await top(TopQuery("C2")) == [3]
+    assert await top(TopQuery(None, tag="ml")) == [1, 3]
+    assert await top(TopQuery("C1", tag="ml")) == [1]
+    assert await top(TopQuery("C2", question=2)) == [2]  # one question: its channel is implied
+    assert await top(TopQuery("C1", limit=1)) == [1]
+
+
+async def test_the_accepted_answer_is_flagged_until_unaccepted(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await answer(store, 1)
+    await votes_for(store, a(1), ups=2, downs=0)
+    await store.set_accepted(SLACK, 1, 2)
+    ranked = await store.top_answers(SLACK, TOP, since=None)
+    assert [(r.answer.number, r.accepted) for r in ranked] == [(1, False), (2, True)]
+    question = await store.get_post(SLACK, q(1))
+    assert isinstance(question, Question) and question.accepted_answer == 2
+    await store.set_accepted(SLACK, 1, None)
+    assert not any(r.accepted for r in await store.top_answers(SLACK, TOP, since=None))
+
+
+# Search ---------------------------------------------------------------------------------------
+
+
+async def test_search_finds_posts_containing_every_word(store: Store) -> None:
+    await ask(store, "How do I negotiate a salary offer?")
+    await answer(store, 1, "Negotiate the salary after the offer arrives")
+    await answer(store, 1, "Salary bands are public at many companies")
+    hits = await store.search(SLACK, ["salary", "offer"], limit=10)
+    assert sorted(str(hit.post.post_id) for hit in hits) == ["A1", "Q1"]
+    assert all(hit.question.post_id == q(1) for hit in hits)
+    assert await store.search(SLACK, ["salary", "unicorn"], limit=10) == []
+    assert len(await store.search(SLACK, ["salary"], limit=2)) == 2
+
+
+async def test_search_ranks_the_closer_match_first(store: Store) -> None:
+    await ask(store, "Where do people discuss careers in data engineering and analytics today?")
+    await answer(store, 1, "Resume resume resume: keep your resume short")
+    await answer(store, 1, "Pipelines, warehouses, dashboards, and one resume tip somewhere here")
+    hits = await store.search(SLACK, ["resume"], limit=10)
+    assert [hit.post.post_id for hit in hits] == [a(1), a(2)]
+
+
+@pytest.mark.parametrize(
+    "words", [['"'], ['a"b'], ["NEAR", "("], ["foo*", "-bar"], ["&", "|", "!", ":*"], ["'"]]
+)
+async def test_search_never_raises_on_query_syntax(store: Store, words: list[str]) -> None:
+    await ask(store, 'Quotes " and stars * and (brackets) & pipes | here')
+    assert isinstance(await store.search(SLACK, words, limit=10), list)
+
+
+# Once per community ----------------------------------------------------------------------------
+
+
+async def test_work_is_claimed_once_per_workspace_and_period(store: Store) -> None:
+    claim = store.claim
+    assert await claim(SLACK, "digest", period="2026-W47", owner="p1", at=NOW) is True
+    assert await claim(SLACK, "digest", period="2026-W47", owner="p2", at=NOW) is False
+    assert await claim(SLACK, "digest", period="2026-W48", owner="p2", at=NOW) is True
+    assert await claim(DISCORD, "digest", period="2026-W47", owner="p2", at=NOW) is True
+
+
+async def test_opening_a_migrated_store_again_applies_nothing(store: Store, store_url: str) -> None:
+    await ask(store)
+    again = await open_store(store_url, migrate=False)
+    try:
+        assert await again.migrate() == 0  # type: ignore[attr-defined]
+        found = await again.get_post(SLACK, q(1))
+        assert found is not None and replace(found, row_id=0) == replace(found)
+    finally:
+        await again.close()
