@@ -29,8 +29,9 @@ _ANON_FLAG = re.compile(r"(?:^|\s)--anon(?:ymous)?(?=\s|$)", re.IGNORECASE)
 
 def parse_ask(text: str) -> tuple[str, bool]:
     """The question without an `--anon` flag, and whether the flag was there."""
-    stripped, count = _ANON_FLAG.subn(" ", text)
-    return " ".join(stripped.split(" ")).strip() if count else text.strip(), count > 0
+    # The flag goes with the space before it, so no double space is left where it stood.
+    stripped, count = _ANON_FLAG.subn("", text)
+    return stripped.strip(), count > 0
 
 
 def parse_top(text: str, *, channel_id: str | None, limit: int, command: str = "/top") -> TopQuery:
