@@ -15,7 +15,7 @@ from typing import TextIO
 
 from adapters import console_render as render
 from bot.commands import parse_ask, parse_top, top_title
-from bot.domain import ChannelRef, PostId, UserRef, WorkspaceRef
+from bot.domain import ChannelRef, PostId, UserRef, Window, WorkspaceRef
 from bot.errors import InvalidInput, QAError
 from bot.service import QAService
 
@@ -128,11 +128,12 @@ class ConsoleSession:
         query = parse_top(args, channel_id=self.channel, limit=limit)
         ranked = await self.service.top(workspace=WORKSPACE, query=query)
         title = top_title(query, channel_name=f"#{self.channel}")
-        hint = (
-            "Try a longer window, like /top all."
-            if query.question is None
-            else f"Answer it with /answer Q{query.question} <text>."
-        )
+        if query.question is not None:
+            hint = f"Answer it with /answer Q{query.question} <text>."
+        elif query.window is Window.ALL:
+            hint = "Answer a question with /answer Q<n> <text>."
+        else:
+            hint = "Try a longer window, like /top all."
         return render.render_top(title, ranked, empty_hint=hint)
 
     async def _search(self, args: str) -> str:
