@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 
 from adapters import slack_render as render
 from adapters import slack_translate as edge
-from adapters.slack_text_commands import HELP, parse_qa, parse_top, top_args, top_title
+from bot.commands import parse_qa, parse_top, top_args, top_title
 from bot.domain import ChannelRef, MessageRef, PostId, Question, TopQuery, WorkspaceRef
 from bot.errors import InvalidInput
 
@@ -146,7 +146,10 @@ class SlackCommands:
         await self.bot.run("top", self._top(workspace, channel_id, args, respond), tell)
 
     def _query(self, args: str, channel_id: str) -> TopQuery:
-        return parse_top(args, channel_id=channel_id, limit=self.bot.settings.limits.top_size)
+        slack, limits = self.bot.settings.slack, self.bot.settings.limits
+        return parse_top(
+            args, channel_id=channel_id, limit=limits.top_size, command=slack.top_command
+        )
 
     async def _top(
         self, workspace: WorkspaceRef, channel_id: str, args: str, respond: AsyncRespond
@@ -214,12 +217,9 @@ class SlackCommands:
         verb, rest = parse_qa(text)
         service = self.bot.service
         if verb == "help":
+            names = self.bot.settings.slack
             await tell(
-                HELP.format(
-                    ask=self.bot.settings.slack.ask_command,
-                    top=self.bot.settings.slack.top_command,
-                    qa=self.bot.settings.slack.qa_command,
-                )
+                render.help_text(ask=names.ask_command, top=names.top_command, qa=names.qa_command)
             )
         elif verb == "search":
             hits = await service.search(workspace=workspace, text=rest)

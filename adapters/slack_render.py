@@ -21,6 +21,7 @@ __all__ = [
     "answer_modal",
     "ask_modal",
     "escape",
+    "help_text",
     "permalink",
     "question_message",
     "search_message",
@@ -76,6 +77,19 @@ def _button(text: str, action_id: str, value: str, *, primary: bool = False) -> 
 
 def _chunks(text: str) -> list[str]:
     return [text[i : i + _SECTION_LIMIT] for i in range(0, len(text), _SECTION_LIMIT)] or [""]
+
+
+def help_text(*, ask: str, top: str, qa: str) -> str:
+    """`/qa help`, naming the commands as this workspace calls them."""
+    return (
+        "*Q&A board*\n"
+        f"• `{ask} How do I move from backend to ML? #ml` asks the channel (`--anon` hides your"
+        f" name; `{ask}` alone opens a form).\n"
+        "• Answer by replying in the question's thread, or with its *Answer* button.\n"
+        "• Vote with 👍/⬆️ or 👎/⬇️ on a question or an answer; the asker accepts with ✅.\n"
+        f"• `{top} [day|week|month|year|all] [#tag] [Q12]` shows the best answers.\n"
+        f"• `{qa} search <words>` · `{qa} accept A12` · `{qa} remove Q3` · `{qa} recount`"
+    )
 
 
 def question_message(question: Question, *, vote_hint: str) -> Rendered:

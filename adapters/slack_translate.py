@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bot.commands import parse_ask
 from bot.domain import MessageRef, WorkspaceRef
 
 __all__ = [
@@ -46,7 +47,6 @@ SHARE_TOP_ACTION = "qabot_share_top"
 # Subtypes that are still a person writing in a thread; every other subtype (joins, bot
 # messages, topic changes ...) is not an answer.
 _REPLY_SUBTYPES = {None, "thread_broadcast", "file_share"}
-_ANON_FLAG = re.compile(r"(?:^|\s)--anon(?:ymous)?(?=\s|$)", re.IGNORECASE)
 
 Payload = Mapping[str, Any]
 
@@ -156,12 +156,8 @@ def parse_reaction(event: Payload) -> Reaction | None:
 
 
 def parse_ask_text(text: str) -> tuple[str, bool]:
-    """The question without the `--anon` flag, and whether it was there."""
-    unescaped = unescape(text)
-    stripped = _ANON_FLAG.sub(" ", unescaped)
-    if stripped == unescaped:
-        return unescaped.strip(), False
-    return re.sub(r"[ \t]{2,}", " ", stripped).strip(), True
+    """The question without the `--anon` flag, and whether it was there (the core's rule)."""
+    return parse_ask(unescape(text))
 
 
 def parse_ask_form(view: Payload) -> AskForm:
