@@ -28,7 +28,7 @@ from adapters import slack_translate as edge
 from adapters.slack_commands import SlackCommands
 from adapters.slack_state import RecentEvents, UserDirectory
 from bot.domain import ChannelRef, MessageRef, Question, UserRef, WorkspaceRef
-from bot.errors import NotFound, QAError, VoteIgnored
+from bot.errors import NotAllowed, NotFound, QAError, VoteIgnored
 from bot.service import QAService
 from bot.settings import Settings
 
@@ -37,6 +37,10 @@ __all__ = ["SlackBot", "build_slack_app", "build_slack_bot", "make_web_client", 
 log = logging.getLogger("qabot.slack")
 
 SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+INVITE_ME = (
+    "I'm not in this channel, so I can't post questions here. "
+    "Invite me with `/invite @qabot` and ask again."
+)
 Tell = Callable[[str], Awaitable[Any]]
 
 
@@ -215,6 +219,18 @@ class SlackBot:
         ups = [key for key, weight in weights.items() if weight > 0]
         downs = [key for key, weight in weights.items() if weight < 0]
         return "/".join(ups[:1] + downs[:1]) or "reactions"
+
+    async def channel_to_ask_in(self, workspace: WorkspaceRef, channel_id: str) -> ChannelRef:
+        """The channel, if the bot is in it (and whether it is private); else NotAllowed."""
+        try:
+            response = await self.client.conversations_info(channel=channel_id)
+        except SlackApiError as error:  # a DM, or a channel the bot cannot see
+            log.info("cannot ask in %s: %s", channel_id, error.response.get("error"))
+            raise NotAllowed(INVITE_ME) from None
+        info = response.get("channel") or {}
+        if not info.get("is_member"):
+            raise NotAllowed(INVITE_ME)
+        return ChannelRef(workspace, channel_id, is_private=bool(info.get("is_private")))
 
     async def post_question(self, question: Question, channel: ChannelRef, tell: Tell) -> None:
         rendered = render.question_message(question, vote_hint=self.vote_hint())

@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 from adapters import slack_render as render
 from adapters import slack_translate as edge
 from bot.commands import parse_qa, parse_top, top_args, top_title
-from bot.domain import ChannelRef, MessageRef, PostId, Question, TopQuery, WorkspaceRef
+from bot.domain import MessageRef, PostId, Question, TopQuery, WorkspaceRef
 from bot.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -22,12 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["SlackCommands"]
 
 Body = dict[str, Any]
-
-
-def _channel(workspace: WorkspaceRef, channel_id: str, channel_name: str = "") -> ChannelRef:
-    # Slash commands do not say whether a channel is private; old-style private channels do.
-    private = channel_id.startswith("G") or channel_name == "privategroup"
-    return ChannelRef(workspace, channel_id, is_private=private)
 
 
 class SlackCommands:
@@ -43,35 +37,37 @@ class SlackCommands:
     async def on_ask(self, ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
         await ack()
         workspace = edge.workspace_of(body)
-        channel = _channel(workspace, str(body["channel_id"]), str(body.get("channel_name", "")))
+        channel_id, trigger_id = str(body["channel_id"]), str(body["trigger_id"])
         user_id, name = str(body["user_id"]), str(body.get("user_name", ""))
         text, anonymous = edge.parse_ask_text(str(body.get("text", "")))
         tell = self.bot.responder(respond)
         if not text:
-            view = render.ask_modal(channel.channel_id, max_chars=self._max_chars)
-            work = self.bot.client.views_open(trigger_id=str(body["trigger_id"]), view=view)
-            await self.bot.run("ask form", work, tell)
+            await self.bot.run("ask form", self._open_ask(workspace, channel_id, trigger_id), tell)
             return
-        await self.bot.run(
-            "ask", self._ask(workspace, channel, user_id, name, text, (), anonymous, tell), tell
-        )
+        work = self._ask(workspace, channel_id, user_id, name, text, (), anonymous, tell)
+        await self.bot.run("ask", work, tell)
+
+    async def _open_ask(self, workspace: WorkspaceRef, channel_id: str, trigger_id: str) -> None:
+        # Say "invite me" before someone types a whole question into the form, not after.
+        await self.bot.channel_to_ask_in(workspace, channel_id)
+        view = render.ask_modal(channel_id, max_chars=self._max_chars)
+        await self.bot.client.views_open(trigger_id=trigger_id, view=view)
 
     async def on_ask_form(self, ack: AsyncAck, body: Body) -> None:
         await ack()  # closes the form; what follows is told in the channel, to the asker only
         workspace = edge.workspace_of(body)
         form = edge.parse_ask_form(body["view"])
         user_id = str(body["user"]["id"])
-        channel = _channel(workspace, form.channel_id)
-        tell = self.bot.teller(channel.channel_id, user_id)
+        tell = self.bot.teller(form.channel_id, user_id)
         work = self._ask(
-            workspace, channel, user_id, "", form.text, form.tags, form.anonymous, tell
+            workspace, form.channel_id, user_id, "", form.text, form.tags, form.anonymous, tell
         )
         await self.bot.run("ask form", work, tell)
 
     async def _ask(
         self,
         workspace: WorkspaceRef,
-        channel: ChannelRef,
+        channel_id: str,
         user_id: str,
         name: str,
         text: str,
@@ -79,6 +75,8 @@ class SlackCommands:
         anonymous: bool,
         tell: Tell,
     ) -> None:
+        # Checked before storing, so a question the bot cannot post is never left behind.
+        channel = await self.bot.channel_to_ask_in(workspace, channel_id)
         asker = await self.bot.user(workspace, user_id, name)
         question = await self.bot.service.ask(
             asker=asker, channel=channel, text=text, tags=tags, anonymous=anonymous

@@ -58,7 +58,9 @@ class FakeSlack:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.responses: list[tuple[str, Json]] = []  # (response_url key, body) in arrival order
-        self.channels: set[str] = {CHANNEL_ID, "C0OTHERCH1"}
+        self.channels: set[str] = {CHANNEL_ID, "C0OTHERCH1", "C0PRIVATE1"}  # the bot is in these
+        self.private: set[str] = {"C0PRIVATE1"}
+        self.outside: set[str] = {"C0NOTJOIND"}  # exist, but the bot was never invited
         self.users: dict[str, Json] = {}
         self.messages: dict[tuple[str, str], Json] = {}  # (channel, ts) -> message
         self.reactions: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(dict)
@@ -79,6 +81,7 @@ class FakeSlack:
             "users.info": self._users_info,
             "reactions.get": self._reactions_get,
             "conversations.replies": self._replies,
+            "conversations.info": self._conversation_info,
             "apps.connections.open": self._connections_open,
         }
 
@@ -247,7 +250,23 @@ class FakeSlack:
         }
 
     def _channel_error(self, channel: str | None) -> Json | None:
-        return None if channel in self.channels else {"ok": False, "error": "channel_not_found"}
+        if channel in self.channels:
+            return None
+        error = "not_in_channel" if channel in self.outside else "channel_not_found"
+        return {"ok": False, "error": error}
+
+    def _conversation_info(self, params: Json) -> Json:
+        channel = str(params.get("channel"))
+        if channel not in self.channels | self.outside:
+            return {"ok": False, "error": "channel_not_found"}
+        info = {
+            "id": channel,
+            "is_channel": True,
+            "is_private": channel in self.private,
+            "is_member": channel in self.channels,
+            "is_archived": False,
+        }
+        return {"ok": True, "channel": info}
 
     def _post_message(self, params: Json) -> Json:
         channel = params.get("channel")

@@ -101,10 +101,23 @@ async def test_rate_limited_post_is_retried_after_retry_after(world: SlackWorld)
     assert len(world.fake.calls_to("chat.postMessage")) == 2
 
 
-async def test_bot_not_in_channel_tells_the_asker_how_to_fix_it(world: SlackWorld) -> None:
-    (reply,) = await world.command("/ask", "Hello?", channel="C0NOTJOIND")
+@pytest.mark.parametrize("text", ["Hello?", ""])
+async def test_bot_not_in_channel_says_invite_me_and_stores_nothing(
+    world: SlackWorld, text: str
+) -> None:
+    (reply,) = await world.command("/ask", text, channel="C0NOTJOIND")
+    await world.ask("Asked where the bot is")
 
-    assert "invite" in reply["text"].lower() and reply["response_type"] == "ephemeral"
+    assert "/invite @qabot" in reply["text"] and reply["response_type"] == "ephemeral"
+    assert world.fake.calls_to("views.open") == []  # no form to fill in for nothing
+    assert "Q1" in block_text(world.fake.posted()[0])  # the refused one took no number
+
+
+async def test_a_post_that_fails_anyway_tells_the_asker(world: SlackWorld) -> None:
+    world.fake.fail_next("chat.postMessage", "is_archived")
+    (reply,) = await world.command("/ask", "Archived?")
+
+    assert "is_archived" in reply["text"] and world.fake.posted() == []
 
 
 async def test_unexpected_failure_apologises_without_a_stack_trace(world: SlackWorld) -> None:
