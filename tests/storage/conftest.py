@@ -72,7 +72,7 @@ async def store_url(store_kind: str, fresh_url: FreshUrl) -> str:
 
 @pytest.fixture
 async def store(store_url: str) -> AsyncIterator[Store]:
-    opened = await open_store(store_url, pool_size=4)
+    opened = await open_store(store_url, pool_size=10)
     yield opened
     await opened.close()
 
