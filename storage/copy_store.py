@@ -17,10 +17,11 @@ from collections.abc import (
     Sequence,
 )
 from contextlib import aclosing
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from bot.errors import SettingsError
-from storage import open_store
+from storage import open_store, sqlite_path
 
 __all__ = [
     "TABLES",
@@ -100,11 +101,16 @@ async def _counted(
             progress(table, done[table], totals.get(table, 0))
 
 
+def _missing_sqlite_file(url: str) -> bool:
+    """Opening a SQLite URL creates the file: a mistyped source would copy an empty community."""
+    return url.startswith("sqlite://") and not Path(sqlite_path(url)).is_file()
+
+
 async def _open_rows(url: str, *, migrate: bool) -> RowStore:
     store = await open_store(url, migrate=migrate)
     if not isinstance(store, RowStore):
         await store.close()
-        raise SettingsError(f"the store at {url!r} cannot be copied")
+        raise SettingsError(f"copy-store cannot read or write a {url.partition(':')[0]} store")
     return store
 
 
@@ -122,6 +128,8 @@ async def copy_store(
     """
     if source_url == target_url:
         raise SettingsError("copy-store needs two different stores (--from and --to are equal)")
+    if _missing_sqlite_file(source_url):
+        raise SettingsError(f"copy-store: the source {source_url!r} does not exist")
     source = await _open_rows(source_url, migrate=True)
     try:
         target = await _open_rows(target_url, migrate=True)
