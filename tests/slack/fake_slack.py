@@ -69,6 +69,7 @@ class FakeSlack:
         self._ts = itertools.count(1)
         self._sockets: list[web.WebSocketResponse] = []
         self._socket_connected = asyncio.Event()
+        self._called = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.port = 0
         self._methods: dict[str, Handler] = {
@@ -157,6 +158,14 @@ class FakeSlack:
             if user in (None, c.params.get("user"))
         ]
 
+    async def wait_for_call(self, method: str, *, count: int = 1, within: float = 5) -> Call:
+        """The `count`-th call of `method`, once it has arrived (for a bot in another process)."""
+        async with asyncio.timeout(within):
+            while len(self.calls_to(method)) < count:
+                self._called.clear()
+                await self._called.wait()
+        return self.calls_to(method)[count - 1]
+
     # ---------------------------------------------------------------- socket mode
 
     async def wait_for_socket(self, *, within: float = 5) -> None:
@@ -205,6 +214,7 @@ class FakeSlack:
         auth = request.headers.get("Authorization", "")
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else params.get("token")
         self.calls.append(Call(method, params, token))
+        self._called.set()
         scripted = self._scripted[method]
         if scripted.rate_limited > 0:
             scripted.rate_limited -= 1
