@@ -1,7 +1,8 @@
 """Slash commands, buttons and forms: `/ask`, `/top`, `/qa`, the Answer button and Share button.
 
-Each listener acknowledges at once, turns the payload into plain values, then hands the work to
-`SlackBot.run`, which turns a `QAError` into an ephemeral reply for the person who acted.
+Each listener acknowledges at once, turns the payload into one value (`slack_translate`), then
+hands the work to `SlackBot.run`, which turns a `QAError` into an ephemeral reply for the person
+who acted and anything else into a log line and an apology.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 from adapters import slack_render as render
 from adapters import slack_translate as edge
 from bot.commands import parse_qa, parse_top, top_args, top_title
-from bot.domain import MessageRef, PostId, Question, TopQuery, WorkspaceRef
+from bot.domain import MessageRef, Question, TopQuery
 from bot.errors import InvalidInput
 
 if TYPE_CHECKING:
@@ -36,50 +37,35 @@ class SlackCommands:
 
     async def on_ask(self, ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
         await ack()
-        workspace = edge.workspace_of(body)
-        channel_id, trigger_id = str(body["channel_id"]), str(body["trigger_id"])
-        user_id, name = str(body["user_id"]), str(body.get("user_name", ""))
-        text, anonymous = edge.parse_ask_text(str(body.get("text", "")))
+        command = edge.parse_command(body)
+        text, anonymous = edge.parse_ask_text(command.text)
         tell = self.bot.responder(respond)
         if not text:
-            await self.bot.run("ask form", self._open_ask(workspace, channel_id, trigger_id), tell)
+            await self.bot.run("ask form", self._open_ask(command), tell)
             return
-        work = self._ask(workspace, channel_id, user_id, name, text, (), anonymous, tell)
-        await self.bot.run("ask", work, tell)
+        asked = edge.AskForm(
+            command.workspace, command.user_id, command.channel_id, text, (), anonymous
+        )
+        await self.bot.run("ask", self._ask(asked, command.user_name, tell), tell)
 
-    async def _open_ask(self, workspace: WorkspaceRef, channel_id: str, trigger_id: str) -> None:
+    async def _open_ask(self, command: edge.SlashCommand) -> None:
         # Say "invite me" before someone types a whole question into the form, not after.
-        await self.bot.channel_to_ask_in(workspace, channel_id)
-        view = render.ask_modal(channel_id, max_chars=self._max_chars)
-        await self.bot.client.views_open(trigger_id=trigger_id, view=view)
+        await self.bot.channel_to_ask_in(command.workspace, command.channel_id)
+        view = render.ask_modal(command.channel_id, max_chars=self._max_chars)
+        await self.bot.client.views_open(trigger_id=command.trigger_id, view=view)
 
     async def on_ask_form(self, ack: AsyncAck, body: Body) -> None:
         await ack()  # closes the form; what follows is told in the channel, to the asker only
-        workspace = edge.workspace_of(body)
-        form = edge.parse_ask_form(body["view"])
-        user_id = str(body["user"]["id"])
-        tell = self.bot.teller(form.channel_id, user_id)
-        work = self._ask(
-            workspace, form.channel_id, user_id, "", form.text, form.tags, form.anonymous, tell
-        )
-        await self.bot.run("ask form", work, tell)
+        form = edge.parse_ask_form(body)
+        tell = self.bot.teller(form.channel_id, form.user_id)
+        await self.bot.run("ask form", self._ask(form, "", tell), tell)
 
-    async def _ask(
-        self,
-        workspace: WorkspaceRef,
-        channel_id: str,
-        user_id: str,
-        name: str,
-        text: str,
-        tags: tuple[str, ...],
-        anonymous: bool,
-        tell: Tell,
-    ) -> None:
+    async def _ask(self, form: edge.AskForm, name: str, tell: Tell) -> None:
         # Checked before storing, so a question the bot cannot post is never left behind.
-        channel = await self.bot.channel_to_ask_in(workspace, channel_id)
-        asker = await self.bot.user(workspace, user_id, name)
+        channel = await self.bot.channel_to_ask_in(form.workspace, form.channel_id)
+        asker = await self.bot.user(form.workspace, form.user_id, name)
         question = await self.bot.service.ask(
-            asker=asker, channel=channel, text=text, tags=tags, anonymous=anonymous
+            asker=asker, channel=channel, text=form.text, tags=form.tags, anonymous=form.anonymous
         )
         await self.bot.post_question(question, channel, tell)
 
@@ -87,61 +73,44 @@ class SlackCommands:
 
     async def on_answer_button(self, ack: AsyncAck, body: Body) -> None:
         await ack()
-        workspace = edge.workspace_of(body)
-        channel_id = str((body.get("channel") or {}).get("id", ""))
-        user_id = str(body["user"]["id"])
-        question_id = str(body["actions"][0].get("value", ""))
-        trigger = str(body.get("trigger_id", ""))
-        tell = self.bot.teller(channel_id, user_id)
-        await self.bot.run(
-            "answer button", self._open_answer(workspace, channel_id, question_id, trigger), tell
-        )
+        click = edge.parse_click(body)
+        tell = self.bot.teller(click.channel_id, click.user_id)
+        await self.bot.run("answer button", self._open_answer(click), tell)
 
-    async def _open_answer(
-        self, workspace: WorkspaceRef, channel_id: str, question_id: str, trigger_id: str
-    ) -> None:
-        question = await self.bot.service.get(workspace, question_id)
+    async def _open_answer(self, click: edge.ButtonClick) -> None:
+        question = await self.bot.service.get(click.workspace, click.value)
         if not isinstance(question, Question):
             raise InvalidInput(f"{question.post_id} is an answer; answer its question instead.")
-        view = render.answer_modal(channel_id, question, max_chars=self._max_chars)
-        await self.bot.client.views_open(trigger_id=trigger_id, view=view)
+        view = render.answer_modal(click.channel_id, question, max_chars=self._max_chars)
+        await self.bot.client.views_open(trigger_id=click.trigger_id, view=view)
 
     async def on_answer_form(self, ack: AsyncAck, body: Body) -> None:
         await ack()
-        workspace = edge.workspace_of(body)
-        form = edge.parse_answer_form(body["view"])
-        user_id = str(body["user"]["id"])
-        tell = self.bot.teller(form.channel_id, user_id)
-        await self.bot.run("answer form", self._answer(workspace, form, user_id, tell), tell)
+        form = edge.parse_answer_form(body)
+        tell = self.bot.teller(form.channel_id, form.user_id)
+        await self.bot.run("answer form", self._answer(form), tell)
 
-    async def _answer(
-        self, workspace: WorkspaceRef, form: edge.AnswerForm, user_id: str, tell: Tell
-    ) -> None:
-        author = await self.bot.user(workspace, user_id)
+    async def _answer(self, form: edge.AnswerForm) -> None:
+        author = await self.bot.user(form.workspace, form.user_id)
         answer, question = await self.bot.service.answer(
             author=author, question=form.question, text=form.text
         )
         if question.message is None:
             raise InvalidInput(f"{question.post_id} has no message in Slack to answer under.")
         rendered = render.answer_message(answer)
+        channel_id, thread_ts = question.message.channel_id, question.message.message_id
         posted = await self.bot.client.chat_postMessage(
-            channel=question.message.channel_id,
-            thread_ts=question.message.message_id,
-            text=rendered.text,
-            blocks=rendered.blocks,
+            channel=channel_id, thread_ts=thread_ts, text=rendered.text, blocks=rendered.blocks
         )
-        await self.bot.service.link_answer(
-            answer, MessageRef(question.message.channel_id, str(posted["ts"]))
-        )
+        await self.bot.service.link_answer(answer, MessageRef(channel_id, str(posted["ts"])))
 
     # ---------------------------------------------------------------- /top and Share
 
     async def on_top(self, ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
         await ack()
-        workspace = edge.workspace_of(body)
-        args, channel_id = str(body.get("text", "")), str(body["channel_id"])
+        command = edge.parse_command(body)
         tell = self.bot.responder(respond)
-        await self.bot.run("top", self._top(workspace, channel_id, args, respond), tell)
+        await self.bot.run("top", self._top(command, respond), tell)
 
     def _query(self, args: str, channel_id: str) -> TopQuery:
         slack, limits = self.bot.settings.slack, self.bot.settings.limits
@@ -149,11 +118,9 @@ class SlackCommands:
             args, channel_id=channel_id, limit=limits.top_size, command=slack.top_command
         )
 
-    async def _top(
-        self, workspace: WorkspaceRef, channel_id: str, args: str, respond: AsyncRespond
-    ) -> None:
-        query = self._query(args, channel_id)
-        results = await self.bot.service.top(workspace=workspace, query=query)
+    async def _top(self, command: edge.SlashCommand, respond: AsyncRespond) -> None:
+        query = self._query(command.text, command.channel_id)
+        results = await self.bot.service.top(workspace=command.workspace, query=query)
         rendered = render.top_message(
             results,
             title=top_title(query),
@@ -164,32 +131,21 @@ class SlackCommands:
 
     async def on_share_top(self, ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
         await ack()
-        workspace = edge.workspace_of(body)
-        channel_id = str((body.get("channel") or {}).get("id", ""))
-        user_id = str(body["user"]["id"])
-        args = str(body["actions"][0].get("value", "")).strip()
-        tell = self.bot.teller(channel_id, user_id)
-        await self.bot.run(
-            "share top", self._share(workspace, channel_id, user_id, args, respond), tell
-        )
+        click = edge.parse_click(body)
+        tell = self.bot.teller(click.channel_id, click.user_id)
+        await self.bot.run("share top", self._share(click, respond), tell)
 
-    async def _share(
-        self,
-        workspace: WorkspaceRef,
-        channel_id: str,
-        user_id: str,
-        args: str,
-        respond: AsyncRespond,
-    ) -> None:
-        query = self._query(args, channel_id)
-        results = await self.bot.service.top(workspace=workspace, query=query)
-        sharer = await self.bot.user(workspace, user_id)
+    async def _share(self, click: edge.ButtonClick, respond: AsyncRespond) -> None:
+        # The list is ranked again now: votes may have moved since the caller looked.
+        query = self._query(click.value, click.channel_id)
+        results = await self.bot.service.top(workspace=click.workspace, query=query)
+        sharer = await self.bot.user(click.workspace, click.user_id)
         title = f"{top_title(query)} (shared by {sharer.name})"
         rendered = render.top_message(
             results, title=title, team_url=self.bot.team_url, share_value=None
         )
         await self.bot.client.chat_postMessage(
-            channel=channel_id, text=rendered.text, blocks=rendered.blocks
+            channel=click.channel_id, text=rendered.text, blocks=rendered.blocks
         )
         await respond(delete_original=True)
 
@@ -197,41 +153,31 @@ class SlackCommands:
 
     async def on_qa(self, ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
         await ack()
-        workspace = edge.workspace_of(body)
-        user_id, name = str(body["user_id"]), str(body.get("user_name", ""))
+        command = edge.parse_command(body)
         tell = self.bot.responder(respond)
-        work = self._qa(workspace, user_id, name, str(body.get("text", "")), respond, tell)
-        await self.bot.run("qa", work, tell)
+        await self.bot.run("qa", self._qa(command, respond, tell), tell)
 
-    async def _qa(
-        self,
-        workspace: WorkspaceRef,
-        user_id: str,
-        name: str,
-        text: str,
-        respond: AsyncRespond,
-        tell: Tell,
-    ) -> None:
-        verb, rest = parse_qa(text)
-        service = self.bot.service
+    async def _qa(self, command: edge.SlashCommand, respond: AsyncRespond, tell: Tell) -> None:
+        verb, rest = parse_qa(command.text)
+        service, workspace = self.bot.service, command.workspace
         if verb == "help":
             names = self.bot.settings.slack
             await tell(
                 render.help_text(ask=names.ask_command, top=names.top_command, qa=names.qa_command)
             )
-        elif verb == "search":
+            return
+        if verb == "search":
             hits = await service.search(workspace=workspace, text=rest)
             rendered = render.search_message(hits, words=rest, team_url=self.bot.team_url)
             await respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral")
-        elif verb == "accept":
-            actor = await self.bot.user(workspace, user_id, name)
+            return
+        actor = await self.bot.user(workspace, command.user_id, command.user_name)
+        if verb == "accept":
             answer, question = await service.accept(actor=actor, answer=rest)
             await tell(f"Accepted {answer.post_id} as the answer to {question.post_id}.")
         elif verb == "remove":
-            actor = await self.bot.user(workspace, user_id, name)
-            removed: PostId = await service.remove(actor=actor, post=rest)
+            removed = await service.remove(actor=actor, post=rest)
             await tell(f"Removed {removed}. It no longer shows anywhere, nor do its votes.")
         elif verb == "recount":
-            actor = await self.bot.user(workspace, user_id, name)
             changed = await service.recount(actor=actor)
             await tell(f"Recounted every vote: {changed} post(s) corrected.")

@@ -24,13 +24,17 @@ __all__ = [
     "SHARE_TOP_ACTION",
     "AnswerForm",
     "AskForm",
+    "ButtonClick",
     "MessageDeleted",
     "MessageEdited",
     "Reaction",
+    "SlashCommand",
     "ThreadReply",
     "parse_answer_form",
     "parse_ask_form",
     "parse_ask_text",
+    "parse_click",
+    "parse_command",
     "parse_message_event",
     "parse_reaction",
     "thread_key",
@@ -79,7 +83,28 @@ class Reaction:
 
 
 @dataclass(frozen=True, slots=True)
+class SlashCommand:
+    workspace: WorkspaceRef
+    channel_id: str
+    user_id: str
+    user_name: str
+    text: str
+    trigger_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonClick:
+    workspace: WorkspaceRef
+    channel_id: str
+    user_id: str
+    value: str
+    trigger_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class AskForm:
+    workspace: WorkspaceRef
+    user_id: str
     channel_id: str
     text: str
     tags: tuple[str, ...]
@@ -88,6 +113,8 @@ class AskForm:
 
 @dataclass(frozen=True, slots=True)
 class AnswerForm:
+    workspace: WorkspaceRef
+    user_id: str
     channel_id: str
     question: str
     text: str
@@ -160,10 +187,36 @@ def parse_ask_text(text: str) -> tuple[str, bool]:
     return parse_ask(unescape(text))
 
 
-def parse_ask_form(view: Payload) -> AskForm:
+def parse_command(body: Payload) -> SlashCommand:
+    return SlashCommand(
+        workspace=workspace_of(body),
+        channel_id=str(body.get("channel_id", "")),
+        user_id=str(body.get("user_id", "")),
+        user_name=str(body.get("user_name", "")),
+        text=str(body.get("text", "")),
+        trigger_id=str(body.get("trigger_id", "")),
+    )
+
+
+def parse_click(body: Payload) -> ButtonClick:
+    """A button on a message: who clicked where, and the button's value."""
+    actions = body.get("actions") or [{}]
+    return ButtonClick(
+        workspace=workspace_of(body),
+        channel_id=str((body.get("channel") or {}).get("id", "")),
+        user_id=_user_id(body),
+        value=str(actions[0].get("value") or "").strip(),
+        trigger_id=str(body.get("trigger_id", "")),
+    )
+
+
+def parse_ask_form(body: Payload) -> AskForm:
+    view = body.get("view") or {}
     values = _state(view)
     tags = tuple(t for t in re.split(r"[\s,]+", values.get("tags", "")) if t)
     return AskForm(
+        workspace=workspace_of(body),
+        user_id=_user_id(body),
         channel_id=str(view.get("private_metadata", "")),
         text=values.get("question", ""),
         tags=tags,
@@ -171,13 +224,23 @@ def parse_ask_form(view: Payload) -> AskForm:
     )
 
 
-def parse_answer_form(view: Payload) -> AnswerForm:
-    meta = json.loads(str(view.get("private_metadata") or "{}"))
+def parse_answer_form(body: Payload) -> AnswerForm:
+    view = body.get("view") or {}
+    try:
+        meta = json.loads(str(view.get("private_metadata") or "{}"))
+    except ValueError:
+        meta = {}
     return AnswerForm(
+        workspace=workspace_of(body),
+        user_id=_user_id(body),
         channel_id=str(meta.get("channel", "")),
         question=str(meta.get("question", "")),
         text=_state(view).get("answer", ""),
     )
+
+
+def _user_id(body: Payload) -> str:
+    return str((body.get("user") or {}).get("id", ""))
 
 
 def _state(view: Payload) -> dict[str, str]:

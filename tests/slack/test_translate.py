@@ -81,6 +81,30 @@ def test_every_payload_kind_names_its_workspace() -> None:
 
 
 def test_form_fixture_reads_the_question_and_channel() -> None:
-    form = edge.parse_ask_form(builders.load("view_submission")["view"])
+    form = edge.parse_ask_form(builders.load("view_submission"))
 
-    assert form == edge.AskForm("C123ABC456", "Where is the on-call runbook?", (), False)
+    assert form == edge.AskForm(
+        WorkspaceRef("slack", "T123ABC456"),
+        "U222222222",
+        "C123ABC456",
+        "Where is the on-call runbook?",
+        (),
+        False,
+    )
+
+
+def test_button_fixture_names_who_clicked_where() -> None:
+    click = edge.parse_click(builders.load("block_actions"))
+
+    assert (click.user_id, click.channel_id, click.value) == (
+        "U222222222",
+        "C123ABC456",
+        "answered",
+    )
+
+
+def test_missing_fields_give_empty_values_rather_than_errors() -> None:
+    # After ack() nothing may raise; translation is total, the core refuses empty values.
+    assert edge.parse_command({}).channel_id == ""
+    assert edge.parse_click({"actions": []}).value == ""
+    assert edge.parse_answer_form({"view": {"private_metadata": "not json"}}).question == ""
