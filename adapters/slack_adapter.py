@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -57,6 +58,12 @@ def make_web_client(settings: Settings) -> AsyncWebClient:
     )
 
 
+def _not_token_skipped(record: logging.LogRecord) -> bool:
+    # bolt reads SLACK_BOT_TOKEN from the environment itself and warns that the client's token
+    # wins; it is the same token (settings read it from there too), so the warning is noise.
+    return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 class SlackBot:
     """The listeners and the little state they share: the user cache and recent event ids."""
 
@@ -69,12 +76,14 @@ class SlackBot:
         self.team_url = ""  # from auth.test; used to build permalinks without a call per answer
         self._in_flight = 0
         secret = settings.secrets.slack_signing_secret
+        bolt_log = logging.getLogger("qabot.slack.bolt")
+        bolt_log.addFilter(_not_token_skipped)
         self.app = AsyncApp(
             client=client,
             signing_secret=secret or None,
             # Socket Mode has no HTTP endpoint to verify; HTTP mode always has a secret (settings).
             request_verification_enabled=bool(secret) or settings.slack.mode == "http",
-            logger=logging.getLogger("qabot.slack.bolt"),
+            logger=bolt_log,
         )
         self.commands = SlackCommands(self)
         self._register()

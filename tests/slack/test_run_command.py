@@ -42,6 +42,7 @@ async def _qabot_run(
 async def test_run_connects_over_socket_mode_and_answers_ask(
     fake_slack: FakeSlack, tmp_path: Path
 ) -> None:
+    fake_slack.add_user("U222222222", "Alice")
     process = await _qabot_run(fake_slack, tmp_path, bot_token=BOT_TOKEN)
     try:
         await fake_slack.wait_for_socket(within=20)
@@ -56,6 +57,7 @@ async def test_run_connects_over_socket_mode_and_answers_ask(
     assert "Run for real?" in block_text(fake_slack.posted(CHANNEL_ID)[0])
     logged = stderr.decode()
     assert "Socket Mode" in logged
+    assert "WARNING" not in logged and "Traceback" not in logged
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
         assert secret not in logged
 
