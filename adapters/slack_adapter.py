@@ -248,12 +248,11 @@ class SlackBot:
                 channel=channel.channel_id, text=rendered.text, blocks=rendered.blocks
             )
         except SlackApiError as error:
+            # Membership was checked before storing; this is Slack refusing anyway (archived
+            # channel, posting restricted). The stored question stays without a message.
             reason = error.response.get("error", "error")
             log.warning("could not post %s: %s", question.post_id, reason)
-            await tell(
-                f"I couldn't post your question here ({reason}). "
-                "Invite me to the channel with `/invite @qabot` and ask again."
-            )
+            await tell(f"Slack refused to post your question here ({reason}); nothing was posted.")
             return
         ts = str(posted["ts"])
         message = MessageRef(channel.channel_id, ts)
