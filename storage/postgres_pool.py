@@ -67,7 +67,8 @@ class PostgresBase:
         try:
             yield
         except FAILURES as error:
-            log.error("PostgreSQL error: %r", error)
+            if not isinstance(error, _RETRYABLE):  # _write logs those: retried or given up
+                log.error("PostgreSQL error: %r", error)
             raise StoreUnavailable(UNAVAILABLE) from error
 
     async def _write(self, work: Callable[[Any], Awaitable[T]]) -> T:
@@ -77,7 +78,10 @@ class PostgresBase:
                 async with self._guard(), self._pool.acquire() as conn, conn.transaction():
                     return await work(conn)
             except StoreUnavailable as error:
-                if attempt == _ATTEMPTS or not isinstance(error.__cause__, _RETRYABLE):
+                if not isinstance(error.__cause__, _RETRYABLE):
+                    raise
+                if attempt == _ATTEMPTS:
+                    log.error("PostgreSQL error after %d attempts: %r", attempt, error.__cause__)
                     raise
                 log.warning("retrying a write after %r", error.__cause__)
                 await asyncio.sleep(0.005 * 2**attempt)
