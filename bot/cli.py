@@ -86,10 +86,20 @@ def _configure_logging(settings: Settings, *, quiet_console: bool) -> None:
     )
 
 
-async def _open(settings: Settings) -> tuple[Store, QAService]:
+async def _open_store(settings: Settings) -> Store:
     from storage import open_store
 
-    store = await open_store(settings.storage.url, pool_size=settings.storage.pool_size)
+    url = settings.storage.url
+    try:
+        return await open_store(url, pool_size=settings.storage.pool_size)
+    except SettingsError:
+        raise
+    except Exception as error:  # a missing folder, no permission, not a database: say which
+        raise SettingsError(f"[storage] url {_safe_url(url)} cannot be opened: {error}") from None
+
+
+async def _open(settings: Settings) -> tuple[Store, QAService]:
+    store = await _open_store(settings)
     return store, QAService(store=store, settings=settings)
 
 
@@ -137,9 +147,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
-    from storage import open_store
-
-    store = await open_store(settings.storage.url, migrate=True)
+    store = await _open_store(settings)
     await store.close()
     print(f"qabot: the store at {_safe_url(settings.storage.url)} is up to date.")
     return 0

@@ -55,13 +55,19 @@ class SqliteStore(SqliteRows):
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> SqliteStore:
         connection = await aiosqlite.connect(str(path), isolation_level=None)
-        connection.row_factory = sqlite3.Row
-        for pragma in sql.PRAGMAS:
-            await connection.execute(pragma)
-        await connection.create_function("wilson", 2, wilson_lower_bound, deterministic=True)
-        store = cls(connection)
-        if migrate:
-            await store.migrate()
+        try:
+            connection.row_factory = sqlite3.Row
+            for pragma in sql.PRAGMAS:
+                await connection.execute(pragma)
+            await connection.create_function("wilson", 2, wilson_lower_bound, deterministic=True)
+            store = cls(connection)
+            if migrate:
+                await store.migrate()
+        except BaseException:
+            # Not a database, or a failed migration: close, or the connection's thread keeps
+            # the process alive after the error is reported.
+            await connection.close()
+            raise
         return store
 
     async def close(self) -> None:
