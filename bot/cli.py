@@ -4,6 +4,7 @@ qabot run [--config PATH]                   every adapter the settings enable (e
 qabot console [--db PATH] [--as USER] [--channel NAME] [--config PATH]
 qabot migrate [--config PATH]               apply schema migrations and exit
 qabot recount [--config PATH]               rebuild every score from the vote rows
+qabot copy-store --from URL --to URL [--force]   move a community between stores
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.errors import SettingsError
+from bot.errors import QAError, SettingsError
 from bot.ports import Store
 from bot.service import QAService
 from bot.settings import Settings, load_settings
@@ -62,6 +63,22 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--channel", help="the channel you start in (default from settings)")
     command("migrate", _migrate, "apply schema migrations to the store and exit")
     command("recount", _recount, "rebuild every vote count from the vote rows")
+    copy = command("copy-store", _copy_store, "copy a whole community from one store to another")
+    copy.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        metavar="URL",
+        help="the store to copy (sqlite:///path/to/file.db or postgresql://...)",
+    )
+    copy.add_argument(
+        "--to",
+        dest="target",
+        required=True,
+        metavar="URL",
+        help="the store to fill; it must be empty unless --force",
+    )
+    copy.add_argument("--force", action="store_true", help="replace whatever the target holds")
     return parser
 
 
@@ -84,6 +101,8 @@ def _configure_logging(settings: Settings, *, quiet_console: bool) -> None:
     logging.basicConfig(
         level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # aiosqlite logs every statement with its parameters at DEBUG, anonymous askers' ids too.
+    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
 
 
 async def _open_store(settings: Settings) -> Store:
@@ -160,6 +179,26 @@ async def _recount(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         await store.close()
     print(f"qabot: recounted every score from the vote rows; {changed} corrected.")
+    return 0
+
+
+async def _copy_store(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.copy_store import TargetNotEmpty, copy_store
+
+    def progress(table: str, done: int, total: int) -> None:
+        print(f"qabot: {table}: {done}/{total}", file=sys.stderr)
+
+    try:
+        totals = await copy_store(args.source, args.target, force=args.force, progress=progress)
+    except TargetNotEmpty:
+        target = _safe_url(args.target)
+        print(f"qabot: {target} already holds data; add --force to replace it.", file=sys.stderr)
+        return 1
+    except QAError as error:  # the store is unavailable: say so in one line
+        print(f"qabot: {error}", file=sys.stderr)
+        return 1
+    rows = ", ".join(f"{count} {table}" for table, count in totals.items())
+    print(f"qabot: copied {_safe_url(args.source)} to {_safe_url(args.target)}: {rows}.")
     return 0
 
 
