@@ -85,7 +85,8 @@ class ConsoleSession:
         try:
             return await handler(args.strip())
         except QAError as error:
-            log.info("console /%s by %s refused: %s", name.lower(), self.user, error)
+            # No user id: "you can't vote on your own post" would name an anonymous asker.
+            log.info("console /%s refused: %s", name.lower(), error)
             return error.message
         except Exception:
             log.exception("console /%s by %s failed", name.lower(), self.user)

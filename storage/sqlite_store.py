@@ -41,6 +41,9 @@ from storage.sqlite_rows import SqliteRows
 __all__ = ["SqliteStore"]
 
 log = logging.getLogger("qabot.storage")
+# aiosqlite logs every statement with its parameters at DEBUG, anonymous askers' ids among them:
+# even a DEBUG run of qabot must not write those to a log.
+logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 _TOP_FILTERS = ("channel", "since", "tag", "question")
 _UNAVAILABLE = "The Q&A store is unavailable right now; nothing was changed. Please try again."

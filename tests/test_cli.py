@@ -169,3 +169,14 @@ def test_a_file_that_is_no_database_is_one_line_and_the_command_ends(tmp_path: P
     assert result.returncode == 2
     assert result.stderr.endswith("cannot be opened: file is not a database\n")
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_even_debug_logs_never_name_an_anonymous_asker(tmp_path: Path) -> None:
+    script = "/ask Am I underpaid? --anon\n/as bob\n/answer Q1 Yes.\n/as zoe\n/accept A1\n"
+    script += "/react Q1 👍\n/react A1 ✅\n/top all\n/search underpaid\n"
+    result = qabot(
+        "console", "--db", str(tmp_path / "anon.db"), "--as", "zoe",
+        cwd=tmp_path, stdin=script, env={"QABOT_LOGGING_LEVEL": "DEBUG"},
+    )  # fmt: skip
+    assert "accepted A1" in result.stderr  # the log is on, and busy
+    assert "zoe" not in (result.stderr + result.stdout.split("You are now zoe.")[1]).lower()
