@@ -35,7 +35,9 @@ def wilson_lower_bound(ups: int, downs: int) -> float:
     It ranks 10 up / 1 down above 1 up / 0 down: the evidence counts, not only the ratio.
     """
     total = ups + downs
-    if total <= 0:
+    if total <= 0 or ups <= 0:
+        # Exactly 0 without up-votes; the formula would leave float noise (±1e-17) that ranked
+        # three down-votes above none.
         return 0.0
     share = ups / total
     z2 = _Z_95 * _Z_95

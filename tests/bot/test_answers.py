@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import MessageRef
+from bot.domain import Answer, MessageRef
 from bot.errors import InvalidInput, NotFound
 from tests.conftest import MODERATOR, Board
 
@@ -41,9 +41,16 @@ async def test_the_same_thread_reply_delivered_twice_is_one_answer(board: Board)
     await board.service.link_question(
         question, message=MessageRef("C1", "100.1"), thread_key="100.1"
     )
-    reply = {"thread_key": "100.1", "text": "Anchor high.", "message": MessageRef("C1", "100.2")}
-    first = await board.service.answer_in_thread(author=board.user("bob"), **reply)
-    again = await board.service.answer_in_thread(author=board.user("bob"), **reply)
+
+    async def deliver() -> Answer | None:
+        return await board.service.answer_in_thread(
+            author=board.user("bob"),
+            thread_key="100.1",
+            text="Anchor high.",
+            message=MessageRef("C1", "100.2"),
+        )
+
+    first, again = await deliver(), await deliver()
     assert first == again
     assert len([row for row in board.snapshot()["posts"] if row[2] == "A"]) == 1
 

@@ -44,6 +44,24 @@ async def test_with_equal_bounds_the_higher_net_score_ranks_first(board: Board) 
     assert ids(await top(board)) == ["A2", "A1"]
 
 
+@pytest.mark.parametrize("downs", [2, 3, 7])
+async def test_only_down_votes_never_outrank_an_unvoted_answer(board: Board, downs: int) -> None:
+    question = await board.ask()
+    disliked = await board.answer("bob", question, "Disliked.")
+    await board.answer("carol", question, "Unvoted.")
+    await board.votes(disliked, "👎", *(f"v{n}" for n in range(downs)))
+    assert ids(await top(board)) == ["A2", "A1"]
+
+
+async def test_more_down_votes_rank_lower(board: Board) -> None:
+    question = await board.ask()
+    three = await board.answer("bob", question, "Three down.")
+    two = await board.answer("carol", question, "Two down.")
+    await board.votes(three, "👎", "v1", "v2", "v3")
+    await board.votes(two, "👎", "v1", "v2")
+    assert ids(await top(board)) == ["A2", "A1"]
+
+
 async def test_with_equal_votes_the_older_answer_ranks_first(
     board: Board, clock: FakeClock
 ) -> None:

@@ -129,27 +129,29 @@ async def test_custom_weights_from_settings_decide_what_votes(board: Board, answ
 
 
 IGNORED_VOTES = {
-    "own answer": ("bob", {}, "A1", "👍"),
-    "own question": ("alice", {}, "Q1", "👍"),
-    "a bot": ("helperbot", {"is_bot": True}, "A1", "👍"),
-    "an unmapped emoji": ("carol", {}, "A1", "🎉"),
-    "an unmapped shortcode": ("carol", {}, "A1", ":tada:"),
-    "text that is no emoji": ("carol", {}, "A1", "hello there"),
-    "a check mark by someone who did not ask": ("carol", {}, "A1", "✅"),
+    "own answer": ("bob", False, "A1", "👍"),
+    "own question": ("alice", False, "Q1", "👍"),
+    "a bot": ("helperbot", True, "A1", "👍"),
+    "an unmapped emoji": ("carol", False, "A1", "🎉"),
+    "an unmapped shortcode": ("carol", False, "A1", ":tada:"),
+    "text that is no emoji": ("carol", False, "A1", "hello there"),
+    "a check mark by someone who did not ask": ("carol", False, "A1", "✅"),
 }
 
 
 @pytest.mark.parametrize(
-    ("voter", "flags", "target", "emoji"), IGNORED_VOTES.values(), ids=IGNORED_VOTES.keys()
+    ("voter", "is_bot", "target", "emoji"), IGNORED_VOTES.values(), ids=IGNORED_VOTES.keys()
 )
 async def test_an_ignored_vote_says_why_in_one_sentence_and_changes_nothing(
-    board: Board, answer: Answer, voter: str, flags: dict[str, bool], target: str, emoji: str
+    board: Board, answer: Answer, voter: str, is_bot: bool, target: str, emoji: str
 ) -> None:
     before = board.snapshot()
     post_id = PostId.parse(target)
     assert post_id is not None
     with pytest.raises(VoteIgnored) as ignored:
-        await board.service.react(voter=board.user(voter, **flags), target=post_id, emoji=emoji)
+        await board.service.react(
+            voter=board.user(voter, is_bot=is_bot), target=post_id, emoji=emoji
+        )
     assert "\n" not in ignored.value.message and ignored.value.message.endswith(".")
     assert board.snapshot() == before
 

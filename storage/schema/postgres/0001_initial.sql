@@ -14,7 +14,7 @@ DECLARE
     centre double precision;
     spread double precision;
 BEGIN
-    IF total <= 0 THEN
+    IF total <= 0 OR ups <= 0 THEN  -- exactly 0, as bot.voting says: no float noise
         RETURN 0;
     END IF;
     share := ups::double precision / total;
