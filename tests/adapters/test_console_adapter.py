@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 from collections.abc import Sequence
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from adapters.console_adapter import ConsoleSession, run_console
 from bot.service import QAService
+from bot.settings import Settings
+from storage.sqlite_store import SqliteStore
 from tests.conftest import Board, FakeClock
 
 
@@ -284,3 +290,27 @@ async def test_a_broken_store_prints_one_sentence_not_a_traceback(
     assert stdout.getvalue().strip() == (
         "Something went wrong handling that command; it has been logged. Please try again."
     )
+
+
+COMMANDS = ["/ask", "/answer", "/react", "/unreact", "/accept", "/top", "/search", "/as",
+            "/channel", "/remove", "/recount", "/help", ""]  # fmt: skip
+
+
+def test_no_typed_line_ever_reaches_the_something_went_wrong_reply(tmp_path: Path) -> None:
+    with asyncio.Runner() as runner:
+        store = runner.run(SqliteStore.open(tmp_path / "fuzz.db"))
+        service = QAService(store=store, settings=Settings(), clock=FakeClock())
+        session = ConsoleSession(service=service, user="you", channel="general")
+        runner.run(transcript(session, ASK_ANSWER_VOTE))
+
+        @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+        @given(st.sampled_from(COMMANDS), st.text(max_size=30))
+        def type_line(command: str, args: str) -> None:
+            session.user, session.channel = "you", "general"
+            reply = runner.run(session.handle(f"{command} {args}"))
+            assert reply is None or "Something went wrong" not in reply
+
+        try:
+            type_line()
+        finally:
+            runner.run(store.close())
