@@ -7,6 +7,7 @@ QAError                  a sentence safe to show the person who acted
 │                        non-moderator
 ├── VoteIgnored          own post, bot voter, unmapped emoji: adapters of reaction events drop
 │                        these quietly, the console says why
+├── RateLimited          a per-person limit or the vote cooldown was hit: says when to go on
 └── StoreUnavailable     the store failed (disk full, locked, database down); nothing was written
 
 SettingsError            start-up configuration is wrong; one line naming the key (not a QAError:
@@ -20,6 +21,7 @@ __all__ = [
     "NotAllowed",
     "NotFound",
     "QAError",
+    "RateLimited",
     "SettingsError",
     "StoreUnavailable",
     "VoteIgnored",
@@ -47,6 +49,10 @@ class NotAllowed(QAError):
 
 
 class VoteIgnored(QAError):
+    pass
+
+
+class RateLimited(QAError):
     pass
 
 

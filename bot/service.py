@@ -29,8 +29,11 @@ from bot.domain import (
 )
 from bot.emoji_keys import normalize_emoji
 from bot.errors import InvalidInput, NotAllowed, NotFound, VoteIgnored
+from bot.limits import Limits
 from bot.ports import Clock, NewAnswer, NewQuestion, Store
+from bot.posters import Posters
 from bot.settings import Settings
+from bot.surfacing import Surfacing
 from bot.text_rules import clean_text, plain_words, split_tags
 from bot.voting import window_start
 
@@ -45,13 +48,16 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class QAService:
+class QAService(Surfacing):
     def __init__(self, *, store: Store, settings: Settings, clock: Clock = utc_now) -> None:
         self.store = store
         self.settings = settings
         self._clock = clock
         self._weights = dict(settings.voting.weights)
         self._accept_key = normalize_emoji(settings.voting.accept_emoji)
+        # Each adapter registers how it posts digests and thread notices (bot/posters.py).
+        self.posters = Posters()
+        self.limits = Limits(settings.limits, clock)
 
     # Questions and answers ------------------------------------------------------------------
 
@@ -65,6 +71,7 @@ class QAService:
         anonymous: bool = False,
     ) -> Question:
         limits = self.settings.limits
+        self.limits.check_ask(asker)
         body, inline_tags = split_tags(
             clean_text(text, max_chars=limits.max_text_chars, what="question"),
             max_tags=limits.max_tags,
@@ -85,9 +92,15 @@ class QAService:
                 channel_is_private=channel.is_private,
             )
         )
+        self.limits.asked(asker)
         who = "anonymously" if anonymous else f"by {asker.user_id}"
         log.info("asked %s %s in %s", question.post_id, who, channel.channel_id)
         return question
+
+    async def withdraw_question(self, question: Question) -> None:
+        """Drop a question the platform refused to post, so no orphan number shows anywhere."""
+        await self.store.remove_post(question.workspace, question.post_id)
+        log.info("withdrew %s: the platform did not post it", question.post_id)
 
     async def link_question(
         self, question: Question, *, message: MessageRef, thread_key: str | None = None
@@ -95,6 +108,7 @@ class QAService:
         await self.store.link_question(
             question.workspace, question.number, message=message, thread_key=thread_key
         )
+        await self.announce_similar(question, message=message, thread_key=thread_key)
 
     async def answer(
         self,
@@ -172,12 +186,16 @@ class QAService:
                 return VoteOutcome(post.post_id, VoteStatus.ACCEPTED, post.ups, post.downs)
         weight = self._weight(key, emoji)
         self._check_voter(voter, post)
+        self.limits.check_vote(voter, post.post_id)
         tally = await self.store.add_vote(
             voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key, weight=weight,
             at=self._clock(),
         )  # fmt: skip
+        if tally.changed:
+            self.limits.voted(voter, post.post_id)
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
         log.info("vote %s on %s by %s: %s", key, post.post_id, voter.user_id, status.value)
+        await self.check_hot(post, tally)
         return VoteOutcome(post.post_id, status, tally.ups, tally.downs)
 
     async def unreact(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
@@ -189,9 +207,12 @@ class QAService:
                 log.info("unaccepted %s by reaction", post.post_id)
                 return VoteOutcome(post.post_id, VoteStatus.UNACCEPTED, post.ups, post.downs)
         self._weight(key, emoji)
+        self.limits.check_vote(voter, post.post_id)
         tally = await self.store.remove_vote(
             voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key
         )
+        if tally.changed:
+            self.limits.voted(voter, post.post_id)
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
         log.info("unvote %s on %s by %s: %s", key, post.post_id, voter.user_id, status.value)
         return VoteOutcome(post.post_id, status, tally.ups, tally.downs)

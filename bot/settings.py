@@ -23,6 +23,7 @@ __all__ = [
     "DiscordSettings",
     "LimitsSettings",
     "ModeratorSettings",
+    "ReconcileSettings",
     "Secrets",
     "Settings",
     "SlackSettings",
@@ -72,6 +73,20 @@ class LimitsSettings:
     max_tags: int = 5
     top_size: int = 10
     search_size: int = 10
+    # Abuse limits (0 switches one off): questions per person per hour, votes per person per
+    # minute, and at most vote_changes_per_post changes of one person's vote on one post within
+    # vote_cooldown_seconds (add/remove storms stop moving the count).
+    asks_per_hour: int = 10
+    votes_per_minute: int = 30
+    vote_changes_per_post: int = 4
+    vote_cooldown_seconds: int = 60
+
+
+@dataclass(frozen=True)
+class ReconcileSettings:
+    # Catch up on reactions and thread replies of the last `days` days at start-up and after a
+    # reconnect; 0 switches catch-up off.
+    days: int = 14
 
 
 @dataclass(frozen=True)
@@ -111,6 +126,7 @@ class Settings:
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     voting: VotingSettings = field(default_factory=VotingSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    reconcile: ReconcileSettings = field(default_factory=ReconcileSettings)
     moderators: ModeratorSettings = field(default_factory=ModeratorSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)

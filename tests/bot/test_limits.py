@@ -1,0 +1,116 @@
+"""Abuse limits: per-person caps on /ask and votes, and the vote cooldown, on the test clock."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from bot.domain import Answer, ChannelRef, PostId, PostKind
+from bot.errors import InvalidInput, NotFound, RateLimited
+from bot.service import QAService
+from bot.settings import LimitsSettings, Settings
+from tests.conftest import CHANNEL, TEAM, Board
+
+
+def tight(settings: Settings, **limits: int) -> Settings:
+    return replace(settings, limits=replace(settings.limits, **limits))
+
+
+@pytest.fixture
+async def answer(board: Board) -> Answer:
+    return await board.answer("bob", await board.ask("alice"))
+
+
+async def test_asking_more_than_the_hourly_limit_is_refused_saying_when_to_retry(
+    board: Board,
+) -> None:
+    for _ in range(LimitsSettings().asks_per_hour):
+        await board.ask("alice")
+    before = board.snapshot()
+    with pytest.raises(RateLimited, match=r"10 questions in the last hour.*wait 60 minutes"):
+        await board.ask("alice")
+    assert board.snapshot() == before
+
+
+async def test_the_ask_limit_is_per_person(board: Board) -> None:
+    for _ in range(LimitsSettings().asks_per_hour):
+        await board.ask("alice")
+    assert (await board.ask("bob")).number == 11
+
+
+async def test_asking_works_again_once_the_hour_has_passed(board: Board) -> None:
+    for _ in range(LimitsSettings().asks_per_hour):
+        await board.ask("alice")
+    board.clock.advance(minutes=61)
+    assert (await board.ask("alice")).number == 11
+
+
+async def test_a_refused_question_does_not_use_up_the_allowance(board: Board) -> None:
+    for _ in range(20):
+        with pytest.raises(InvalidInput):
+            await board.ask("alice", "   ")
+    assert (await board.ask("alice")).number == 1
+
+
+async def test_voting_more_than_the_per_minute_limit_is_refused(board: Board) -> None:
+    questions = [await board.ask("alice") for _ in range(8)]
+    answers = [await board.answer(f"author{i}", q) for i, q in enumerate(questions) for _ in "abcd"]
+    for target in answers[:30]:
+        await board.votes(target, "👍", "carol")
+    with pytest.raises(RateLimited, match="30 times in the last minute"):
+        await board.votes(answers[30], "👍", "carol")
+    board.clock.advance(seconds=61)
+    await board.votes(answers[30], "👍", "carol")
+    post = await board.service.get(answers[30].workspace, answers[30].post_id)
+    assert post.ups == 1
+
+
+async def test_an_add_remove_storm_stops_moving_the_count(board: Board, answer: Answer) -> None:
+    carol = board.user("carol")
+    for _ in range(2):
+        await board.service.react(voter=carol, target=answer.post_id, emoji="👍")
+        await board.service.unreact(voter=carol, target=answer.post_id, emoji="👍")
+    with pytest.raises(RateLimited, match="changed your vote on A1 several times"):
+        await board.service.react(voter=carol, target=answer.post_id, emoji="👍")
+    post = await board.service.get(answer.workspace, answer.post_id)
+    assert (post.ups, post.downs) == (0, 0)
+
+
+async def test_a_vote_counts_again_after_the_cooldown(board: Board, answer: Answer) -> None:
+    carol = board.user("carol")
+    for _ in range(2):
+        await board.service.react(voter=carol, target=answer.post_id, emoji="👍")
+        await board.service.unreact(voter=carol, target=answer.post_id, emoji="👍")
+    board.clock.advance(seconds=60)
+    outcome = await board.service.react(voter=carol, target=answer.post_id, emoji="👍")
+    assert outcome.ups == 1
+
+
+async def test_repeated_deliveries_of_one_reaction_do_not_count_as_churn(
+    board: Board, answer: Answer
+) -> None:
+    carol = board.user("carol")
+    for _ in range(10):
+        await board.service.react(voter=carol, target=answer.post_id, emoji="👍")
+    outcome = await board.service.unreact(voter=carol, target=answer.post_id, emoji="👍")
+    assert outcome.ups == 0
+
+
+async def test_a_limit_of_zero_switches_the_limit_off(board: Board, settings: Settings) -> None:
+    service = QAService(
+        store=board.service.store, settings=tight(settings, asks_per_hour=0), clock=board.clock
+    )
+    for _ in range(15):
+        await service.ask(
+            asker=board.user("alice"), channel=ChannelRef(TEAM, CHANNEL), text="Again?"
+        )
+    assert (await board.service.get(TEAM, "Q15")).number == 15
+
+
+async def test_a_withdrawn_question_shows_nowhere(board: Board) -> None:
+    question = await board.ask("alice", "Posting this failed")
+    await board.service.withdraw_question(question)
+    with pytest.raises(NotFound):
+        await board.service.get(question.workspace, PostId(PostKind.QUESTION, 1))
+    assert await board.service.search(workspace=question.workspace, text="failed") == []
