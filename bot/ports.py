@@ -24,7 +24,7 @@ from bot.domain import (
     WorkspaceRef,
 )
 
-__all__ = ["Clock", "NewAnswer", "NewQuestion", "Store", "VoteTally"]
+__all__ = ["Clock", "NewAnswer", "NewQuestion", "Store", "VoteRow", "VoteTally"]
 
 Clock = Callable[[], datetime]
 
@@ -60,6 +60,15 @@ class VoteTally:
     ups: int
     downs: int
     changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRow:
+    """One reaction that counts, as a platform shows it now: catch-up replaces a post's rows."""
+
+    voter_id: str
+    emoji: str
+    weight: int
 
 
 class Store(Protocol):
@@ -134,3 +143,20 @@ class Store(Protocol):
     ) -> bool:
         """Claim work done once per community and period (`digest`, `2026-W48`): True for the
         one caller, across every process sharing the store, that claimed it first."""
+
+    # Catch-up after downtime (bot/reconcile.py) -----------------------------------------------
+
+    async def recent_questions(
+        self, workspace: WorkspaceRef, *, since: datetime, limit: int
+    ) -> Sequence[Question]:
+        """Live questions asked since `since` that have a platform message, newest first."""
+
+    async def answers_to(self, workspace: WorkspaceRef, question: int) -> Sequence[Answer]:
+        """The live answers to one question, in number order."""
+
+    async def replace_votes(
+        self, workspace: WorkspaceRef, post_id: PostId, votes: Sequence[VoteRow], *, at: datetime
+    ) -> VoteTally:
+        """Make a live post's vote rows exactly `votes` (what the platform shows now) and
+        recount it, in one transaction; rows already there keep their time. `changed` says
+        whether any row was added or dropped; an unknown or removed post changes nothing."""

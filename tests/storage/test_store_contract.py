@@ -12,7 +12,7 @@ import pytest
 
 from bot.domain import MessageRef, PostId, PostKind, Question, TopQuery, Window, WorkspaceRef
 from bot.errors import NotFound
-from bot.ports import Store
+from bot.ports import Store, VoteRow
 from bot.voting import wilson_lower_bound
 from storage import open_store
 from tests.storage.builders import (
@@ -357,3 +357,81 @@ async def test_opening_a_migrated_store_again_applies_nothing(store: Store, stor
         assert found is not None and replace(found, row_id=0) == replace(found)
     finally:
         await again.close()
+
+
+# Catch-up after downtime ----------------------------------------------------------------------
+
+
+async def test_recent_questions_are_the_live_posted_ones_since_a_time_newest_first(
+    store: Store,
+) -> None:
+    await ask(store, "old", at=days_ago(20))
+    await ask(store, "never posted", at=days_ago(2))
+    await ask(store, "removed", at=days_ago(2))
+    await ask(store, "older", at=days_ago(3))
+    await ask(store, "newer", at=days_ago(1))
+    await ask(store, "other workspace", ws=DISCORD, at=days_ago(1))
+    for number in (1, 3, 4, 5):
+        await store.link_question(SLACK, number, message=MessageRef("C1", f"{number}.0"),
+                                  thread_key=f"C1/{number}.0")  # fmt: skip
+    await store.link_question(DISCORD, 1, message=MessageRef("C9", "9.0"), thread_key="9")
+    await store.remove_post(SLACK, q(3))
+    recent = await store.recent_questions(SLACK, since=days_ago(14), limit=10)
+    assert [(x.text, x.message) for x in recent] == [
+        ("newer", MessageRef("C1", "5.0")), ("older", MessageRef("C1", "4.0")),
+    ]  # fmt: skip
+
+
+async def test_answers_to_a_question_are_its_live_answers_in_order(store: Store) -> None:
+    await ask(store)
+    await ask(store, "another")
+    await answer(store, 1, "first")
+    await answer(store, 2, "elsewhere")
+    await answer(store, 1, "gone")
+    await answer(store, 1, "third")
+    await store.remove_post(SLACK, a(3))
+    assert [x.text for x in await store.answers_to(SLACK, 1)] == ["first", "third"]
+    assert await store.answers_to(DISCORD, 1) == []
+
+
+async def test_replacing_votes_makes_the_rows_exactly_the_snapshot(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await vote(store, a(1), "U_STAYS")
+    await vote(store, a(1), "U_LEFT")
+    snapshot = [VoteRow("U_STAYS", "👍", 1), VoteRow("U_NEW", "👎", -1), VoteRow("U_NEW2", "👍", 1)]
+    tally = await store.replace_votes(SLACK, a(1), snapshot, at=NOW)
+    assert (tally.ups, tally.downs, tally.changed) == (2, 1, True)
+    rows = await raw_fetch(store, "SELECT voter_id, emoji FROM votes ORDER BY voter_id")
+    assert [tuple(r) for r in rows] == [("U_NEW", "👎"), ("U_NEW2", "👍"), ("U_STAYS", "👍")]
+
+
+async def test_replacing_votes_with_what_is_there_changes_nothing(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await vote(store, a(1), "U_X")
+    tally = await store.replace_votes(SLACK, a(1), [VoteRow("U_X", "👍", 1)], at=NOW)
+    assert (tally.ups, tally.changed) == (1, False)
+
+
+async def test_replacing_votes_with_none_clears_the_post(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await votes_for(store, a(1), 2, 1)
+    tally = await store.replace_votes(SLACK, a(1), [], at=NOW)
+    post = await store.get_post(SLACK, a(1))
+    assert (tally.ups, tally.downs, tally.changed) == (0, 0, True)
+    assert post is not None and (post.ups, post.downs) == (0, 0)
+
+
+async def test_replacing_votes_on_a_removed_or_foreign_post_changes_nothing(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await vote(store, a(1), "U_X")
+    await store.remove_post(SLACK, a(1))
+    other = WorkspaceRef("slack", "T_OTHER")
+    for ws in (SLACK, other):
+        tally = await store.replace_votes(ws, a(1), [VoteRow("U_Y", "👍", 1)], at=NOW)
+        assert tally.changed is False
+    rows = await raw_fetch(store, "SELECT voter_id FROM votes")
+    assert [tuple(r) for r in rows] == [("U_X",)]
