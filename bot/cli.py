@@ -37,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         _configure_logging(settings, quiet_console=args.command == "console")
         command: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.handler
         return asyncio.run(command(args, settings))
-    except SettingsError as error:
+    except (SettingsError, QAError) as error:  # QAError: a bad --as or --channel name
         print(f"qabot: {error}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
+
 from bot.errors import SettingsError
 from bot.ports import Store
 
@@ -16,12 +19,20 @@ def sqlite_path(url: str) -> str:
     return path[1:]
 
 
+def _try_open_sqlite(path: str) -> None:
+    sqlite3.connect(path).close()
+
+
 async def open_store(url: str, *, migrate: bool = True, pool_size: int = 10) -> Store:
     """Open (and by default migrate) the store a settings URL names."""
     if url.startswith("sqlite://"):
         from storage.sqlite_store import SqliteStore
 
-        return await SqliteStore.open(sqlite_path(url), migrate=migrate)
+        path = sqlite_path(url)
+        # A file that cannot be opened fails here, cleanly: after a failed aiosqlite.connect its
+        # worker thread may report to an event loop already closed, printing a traceback.
+        await asyncio.to_thread(_try_open_sqlite, path)
+        return await SqliteStore.open(path, migrate=migrate)
     if url.startswith(("postgresql://", "postgres://")):
         try:
             from storage.postgres_store import PostgresStore

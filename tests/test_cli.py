@@ -180,3 +180,23 @@ def test_even_debug_logs_never_name_an_anonymous_asker(tmp_path: Path) -> None:
     )  # fmt: skip
     assert "accepted A1" in result.stderr  # the log is on, and busy
     assert "zoe" not in (result.stderr + result.stdout.split("You are now zoe.")[1]).lower()
+
+
+def test_qabot_config_in_the_environment_names_the_file(tmp_path: Path) -> None:
+    path = config(tmp_path, "[console]\nchanel = 'jobs'\n")
+    result = qabot("console", cwd=tmp_path, env={"QABOT_CONFIG": str(path)})
+    assert (result.returncode, result.stderr) == (2, "qabot: unknown key [console] chanel\n")
+
+
+def test_a_qabot_toml_in_the_working_folder_is_read(tmp_path: Path) -> None:
+    (tmp_path / "qabot.toml").write_text("[console]\nchannel = 'jobs'\n", encoding="utf-8")
+    result = qabot("console", "--db", str(tmp_path / "c.db"), cwd=tmp_path, stdin="/top\n")
+    assert result.stdout.startswith("Top answers in #jobs, this week")
+
+
+def test_a_bad_name_on_the_command_line_is_one_line_not_a_traceback(tmp_path: Path) -> None:
+    result = qabot("console", "--db", str(tmp_path / "n.db"), "--as", "bad name!", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "qabot: A user name is 1 to 40 letters, digits, dots, dashes or underscores, like alice.\n"
+    )
