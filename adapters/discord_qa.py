@@ -25,13 +25,11 @@ async def tag_autocomplete(
     """Tags people used, starting with what was typed; an autocomplete must answer in 3 s."""
     try:
         actor = actor_of(interaction)
-        known = getattr(interaction.client.service, "known_tags", None)
-        if known is not None:  # the core's list of tags in use, when it has one
-            tags = list(
-                await known(workspace=actor.workspace, prefix=current.lstrip("#"), limit=25)
-            )
-        else:
-            tags = interaction.client.forum_tags(interaction.guild_id)
+        # Tags questions use, most used first, then the forum's own tags nobody used yet.
+        used = await interaction.client.service.known_tags(
+            workspace=actor.workspace, prefix=current.lstrip("#"), limit=25
+        )
+        tags = list(dict.fromkeys([*used, *interaction.client.forum_tags(interaction.guild_id)]))
     except Exception:  # an autocomplete has no place to show an error: offer nothing, log why
         log.exception("tag autocomplete failed")
         return []

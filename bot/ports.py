@@ -23,6 +23,7 @@ from bot.domain import (
     TopQuery,
     WorkspaceRef,
 )
+from bot.replies import Leader, PersonalData
 
 __all__ = ["Clock", "NewAnswer", "NewQuestion", "Store", "VoteRow", "VoteTally"]
 
@@ -160,3 +161,38 @@ class Store(Protocol):
         """Make a live post's vote rows exactly `votes` (what the platform shows now) and
         recount it, in one transaction; rows already there keep their time. `changed` says
         whether any row was added or dropped; an unknown or removed post changes nothing."""
+
+    # Surfacing (bot/surfacing.py) -------------------------------------------------------------
+
+    async def leaderboard(
+        self, workspace: WorkspaceRef, *, since: datetime | None, limit: int
+    ) -> Sequence[Leader]:
+        """Answer authors by the net votes their live answers received since `since` (a
+        person's vote counts when their latest reaction on the answer is that recent), then by
+        accepted answers written since then. Removed answers and forgotten people count nothing."""
+
+    async def unanswered(
+        self, workspace: WorkspaceRef, *, since: datetime | None, channel_id: str, limit: int
+    ) -> Sequence[Question]:
+        """Live questions asked since `since` with no live answer, oldest first; questions from
+        private channels only when asked in `channel_id`."""
+
+    async def similar_candidates(
+        self, workspace: WorkspaceRef, stems: Sequence[str], *, channel_id: str, limit: int
+    ) -> Sequence[Question]:
+        """Live questions containing a word that starts with any of `stems` (plain lower-case
+        word characters), best full-text match first; private channels as in `unanswered`."""
+
+    async def known_tags(
+        self, workspace: WorkspaceRef, *, prefix: str, limit: int
+    ) -> Sequence[str]:
+        """Tags of live questions starting with `prefix`, most used first."""
+
+    async def personal_data(self, workspace: WorkspaceRef, user_id: str) -> PersonalData:
+        """Every question, answer (removed ones too) and vote row of one person."""
+
+    async def forget_person(
+        self, workspace: WorkspaceRef, user_id: str, *, replacement_id: str, replacement_name: str
+    ) -> tuple[int, int]:
+        """Delete the person's votes (recounting the posts they were on) and make their posts
+        anonymous under `replacement_*`, in one transaction: (votes removed, posts changed)."""

@@ -20,6 +20,7 @@ from bot.voting import DEFAULT_WEIGHTS, normalize_weights
 
 __all__ = [
     "ConsoleSettings",
+    "DigestSettings",
     "DiscordSettings",
     "LimitsSettings",
     "ModeratorSettings",
@@ -28,6 +29,7 @@ __all__ = [
     "Settings",
     "SlackSettings",
     "StorageSettings",
+    "SurfacingSettings",
     "VotingSettings",
     "load_settings",
 ]
@@ -90,6 +92,35 @@ class ReconcileSettings:
 
 
 @dataclass(frozen=True)
+class SurfacingSettings:
+    # Say once in a question's thread when an answer reaches this score; 0 switches it off.
+    hot_score: int = 5
+    # Earlier questions listed under a new one when they look alike; 0 switches it off.
+    similar_questions: int = 3
+
+
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+@dataclass(frozen=True)
+class DigestSettings:
+    # Where digests go: "platform:workspace:channel" (a Slack team and channel id, a Discord
+    # guild and channel id), e.g. "slack:T0123:C0456". Empty: no digest.
+    channels: tuple[str, ...] = ()
+    cadence: Literal["daily", "weekly"] = "weekly"
+    weekday: Weekday = "monday"
+    time: str = "09:00"  # local time, 24-hour HH:MM
+    timezone: str = "UTC"  # an IANA zone, e.g. "Europe/Berlin"
+    size: int = 5  # answers, and waiting questions, at most
+
+    def __post_init__(self) -> None:
+        # Imported here: bot.digest_schedule imports this module's names for its types.
+        from bot.digest_schedule import check_digest_settings
+
+        check_digest_settings(self)
+
+
+@dataclass(frozen=True)
 class ModeratorSettings:
     slack: tuple[str, ...] = ()
     discord: tuple[str, ...] = ()
@@ -130,6 +161,8 @@ class Settings:
     moderators: ModeratorSettings = field(default_factory=ModeratorSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
+    surfacing: SurfacingSettings = field(default_factory=SurfacingSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
     secrets: Secrets = field(default_factory=Secrets)
 
 

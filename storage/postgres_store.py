@@ -33,6 +33,7 @@ from storage import postgres_sql as sql
 from storage.postgres_pool import FAILURES, UNAVAILABLE, rowcount
 from storage.postgres_reconcile import PostgresReconcile
 from storage.postgres_rows import PostgresRows
+from storage.postgres_surfacing import PostgresSurfacing
 from storage.rows import Row, answer_from_row, post_from_row, question_from_row, to_ms
 
 __all__ = ["PostgresStore"]
@@ -44,7 +45,7 @@ class _NothingInserted(Exception):
     """Raised inside a write to roll it back: nothing new was stored, so no number is burned."""
 
 
-class PostgresStore(PostgresRows, PostgresReconcile):
+class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, pool_size: int = 10) -> PostgresStore:
         try:

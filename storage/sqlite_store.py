@@ -38,6 +38,7 @@ from storage.migrations import migrations_for
 from storage.rows import answer_from_row, post_from_row, question_from_row, to_ms
 from storage.sqlite_reconcile import SqliteReconcile
 from storage.sqlite_rows import SqliteRows
+from storage.sqlite_surfacing import SqliteSurfacing
 
 __all__ = ["SqliteStore"]
 
@@ -50,7 +51,7 @@ _TOP_FILTERS = ("channel", "since", "tag", "question")
 _UNAVAILABLE = "The Q&A store is unavailable right now; nothing was changed. Please try again."
 
 
-class SqliteStore(SqliteRows, SqliteReconcile):
+class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
         self._lock = asyncio.Lock()

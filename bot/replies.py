@@ -1,0 +1,142 @@
+"""Platform-neutral reply values for surfacing; each adapter renders them (text, Block Kit, embeds).
+
+They carry only what may be shown: an anonymous question's asker is never in any of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import Answer, Question, RankedAnswer, Window
+
+__all__ = [
+    "FORGOTTEN_ID",
+    "FORGOTTEN_NAME",
+    "Digest",
+    "ForgetPrompt",
+    "Forgotten",
+    "HotAnswer",
+    "Leader",
+    "Leaderboard",
+    "PersonalData",
+    "PersonalExport",
+    "SimilarQuestion",
+    "SimilarQuestions",
+    "Unanswered",
+    "VoteRecord",
+]
+
+# What a forgotten person's posts say instead of them: no platform id looks like this.
+FORGOTTEN_ID = "(forgotten)"
+FORGOTTEN_NAME = "Anonymous"
+
+
+@dataclass(frozen=True, slots=True)
+class Leader:
+    """One person on the leaderboard: votes their answers received, and answers accepted."""
+
+    user_id: str
+    name: str
+    ups: int
+    downs: int
+    accepted: int
+
+    @property
+    def net(self) -> int:
+        return self.ups - self.downs
+
+
+@dataclass(frozen=True, slots=True)
+class Leaderboard:
+    window: Window
+    leaders: Sequence[Leader]
+
+
+@dataclass(frozen=True, slots=True)
+class Unanswered:
+    window: Window
+    questions: Sequence[Question]
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarQuestion:
+    question: Question
+    similarity: float  # 0..1, cosine of the two questions' word stems
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarQuestions:
+    """Posted in a new question's thread: earlier questions that look like it."""
+
+    question: Question
+    similar: Sequence[SimilarQuestion]
+
+
+@dataclass(frozen=True, slots=True)
+class HotAnswer:
+    """Said once in a question's thread when one of its answers reaches the hot score."""
+
+    answer: Answer
+    question: Question
+    threshold: int
+
+
+@dataclass(frozen=True, slots=True)
+class Digest:
+    """A channel's scheduled round-up: the best answers of the period and who still waits."""
+
+    channel_id: str
+    title: str
+    top: Sequence[RankedAnswer]
+    waiting: Sequence[Question]
+    due_at: datetime
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.top and not self.waiting
+
+
+@dataclass(frozen=True, slots=True)
+class VoteRecord:
+    """One reaction a person made that the board counted."""
+
+    post: str  # the public id, Q12 or A7
+    emoji: str
+    weight: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """Everything the store keeps about one person in one workspace."""
+
+    questions: Sequence[Question]
+    answers: Sequence[Answer]
+    votes: Sequence[VoteRecord]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalExport:
+    """`/qa mydata`: the person's data as JSON, for them alone."""
+
+    json_text: str
+    questions: int
+    answers: int
+    votes: int
+
+
+@dataclass(frozen=True, slots=True)
+class ForgetPrompt:
+    """`/qa forgetme` without confirming: what would happen, and how to confirm."""
+
+    confirm_words: str
+
+
+@dataclass(frozen=True, slots=True)
+class Forgotten:
+    """`/qa forgetme confirm`: how many votes went and how many posts lost their author."""
+
+    votes_removed: int
+    posts_anonymised: int

@@ -1,0 +1,63 @@
+"""Similar questions: pure-Python ranking of full-text candidates.
+
+Method: each question becomes a set of word stems (lower-cased words minus English stop words and
+question filler, with common suffixes cut: negotiate / negotiating / negotiation -> negotiat). The
+store finds candidates sharing any stem as a word prefix; they are ranked by the cosine of the two
+stem sets, |A ∩ B| / sqrt(|A| |B|), and kept above a threshold.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+
+from bot.domain import Question
+from bot.replies import SimilarQuestion
+
+__all__ = ["THRESHOLD", "rank_similar", "stems"]
+
+THRESHOLD = 0.4
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_SUFFIXES = ("ingly", "ings", "ing", "ions", "ion", "ies", "ied", "ers", "er", "ed", "es", "s",
+             "e", "y")  # fmt: skip
+_STOP_WORDS = """a about above after again all am an and any are as at be been before being best
+better but by can could did do does doing for from get getting go good had has have having how i
+if in into is it its just me more most my of on or our out should so some than that the their
+them then there these they this to too tips very was way we were what when where which while who
+why will with would you your yours advice anyone someone help question thoughts ideas recommend
+recommendations"""
+_STOP = frozenset(_STOP_WORDS.split())
+
+
+def stem(word: str) -> str:
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def stems(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
+    words = [w.lower() for w in _WORD.findall(text)] + [t.lower() for t in tags]
+    return frozenset(stem(w) for w in words if w not in _STOP and len(w) > 1)
+
+
+def _cosine(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / math.sqrt(len(a) * len(b))
+
+
+def rank_similar(
+    question: Question, candidates: Sequence[Question], *, limit: int
+) -> list[SimilarQuestion]:
+    """The `limit` candidates most like `question` (never itself), best first."""
+    mine = stems(question.text, question.tags)
+    scored = [
+        SimilarQuestion(other, round(_cosine(mine, stems(other.text, other.tags)), 3))
+        for other in candidates
+        if other.number != question.number
+    ]
+    kept = [s for s in scored if s.similarity >= THRESHOLD]
+    kept.sort(key=lambda s: (-s.similarity, -s.question.number))
+    return kept[:limit]

@@ -1,0 +1,164 @@
+"""The SQLite store's surfacing reads and the forget-me write (bot/surfacing.py asks for them)."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from bot.domain import Question, WorkspaceRef
+from bot.replies import FORGOTTEN_ID, Leader, PersonalData, VoteRecord
+from storage import sqlite_sql as sql
+from storage.rows import Row, answer_from_row, from_ms, question_from_row, to_ms
+
+__all__ = ["SqliteSurfacing", "vote_record"]
+
+# A person's vote on an answer is the sign of their reactions' weights; it counts in a window
+# when their latest reaction on that answer falls in it.
+LEADERBOARD = f"""
+WITH per_voter AS (
+    SELECT v.post_id, SUM(v.weight) AS net
+    FROM votes v JOIN posts a ON a.id = v.post_id
+    WHERE a.workspace_id = :ws AND a.kind = 'A' AND a.removed = 0
+    GROUP BY v.post_id, v.voter_id
+    HAVING MAX(v.created_ms) >= :since
+), per_answer AS (
+    SELECT post_id, SUM(net > 0) AS ups, SUM(net < 0) AS downs FROM per_voter GROUP BY post_id
+)
+SELECT a.author_id, MAX(a.author_name) AS author_name,
+       COALESCE(SUM(pa.ups), 0) AS ups, COALESCE(SUM(pa.downs), 0) AS downs,
+       SUM(q.accepted_answer_id = a.id AND a.created_ms >= :since) AS accepted
+FROM posts a JOIN posts q ON q.id = a.question_id
+LEFT JOIN per_answer pa ON pa.post_id = a.id
+WHERE a.workspace_id = :ws AND a.kind = 'A' AND a.removed = 0 AND q.removed = 0
+  AND a.author_id != '{FORGOTTEN_ID}'
+GROUP BY a.author_id
+HAVING ups > 0 OR downs > 0 OR accepted > 0
+ORDER BY ups - downs DESC, accepted DESC, author_name ASC
+LIMIT :limit"""
+
+_VISIBLE_FROM = "(p.channel_private = 0 OR p.channel_id = :channel)"
+
+UNANSWERED = f"""{sql._POST}
+WHERE p.workspace_id = :ws AND p.kind = 'Q' AND p.removed = 0 AND p.created_ms >= :since
+  AND {_VISIBLE_FROM}
+  AND NOT EXISTS (SELECT 1 FROM posts x WHERE x.question_id = p.id AND x.removed = 0)
+ORDER BY p.created_ms ASC, p.id ASC
+LIMIT :limit"""
+
+SIMILAR_CANDIDATES = f"""{sql._POST}
+JOIN posts_fts f ON f.rowid = p.id
+WHERE posts_fts MATCH :match AND p.workspace_id = :ws AND p.kind = 'Q' AND p.removed = 0
+  AND {_VISIBLE_FROM}
+ORDER BY f.rank
+LIMIT :limit"""
+
+KNOWN_TAGS = """
+SELECT t.tag FROM question_tags t JOIN posts q ON q.id = t.question_id
+WHERE q.workspace_id = :ws AND q.removed = 0 AND substr(t.tag, 1, length(:prefix)) = :prefix
+GROUP BY t.tag ORDER BY COUNT(*) DESC, t.tag ASC LIMIT :limit"""
+
+PERSON_POSTS = f"""{sql._POST.replace("SELECT ", "SELECT p.kind AS kind, ", 1)}
+WHERE p.workspace_id = :ws AND p.author_id = :user ORDER BY p.kind DESC, p.number ASC"""
+PERSON_VOTES = """
+SELECT p.kind, p.number, v.emoji, v.weight, v.created_ms
+FROM votes v JOIN posts p ON p.id = v.post_id
+WHERE p.workspace_id = :ws AND v.voter_id = :user ORDER BY v.created_ms ASC, p.id ASC"""
+
+FORGET_VOTES = """
+DELETE FROM votes
+WHERE voter_id = :user AND post_id IN (SELECT id FROM posts WHERE workspace_id = :ws)"""
+FORGET_POSTS = """
+UPDATE posts SET author_id = :new_id, author_name = :new_name, anonymous = 1
+WHERE workspace_id = :ws AND author_id = :user"""
+
+
+class SqliteSurfacing:
+    _db: aiosqlite.Connection
+    _lock: asyncio.Lock
+
+    if TYPE_CHECKING:  # provided by SqliteStore
+
+        def _guard(self) -> AbstractAsyncContextManager[None]: ...
+
+        def _transaction(self) -> AbstractAsyncContextManager[aiosqlite.Connection]: ...
+
+        async def _workspace_id(self, db: aiosqlite.Connection, workspace: WorkspaceRef) -> int: ...
+
+    async def _read(
+        self, workspace: WorkspaceRef, query: str, params: Mapping[str, Any]
+    ) -> list[sqlite3.Row]:
+        async with self._lock, self._guard():
+            ws = await self._workspace_id(self._db, workspace)
+            return list(await self._db.execute_fetchall(query, {**params, "ws": ws}))
+
+    async def leaderboard(
+        self, workspace: WorkspaceRef, *, since: datetime | None, limit: int
+    ) -> Sequence[Leader]:
+        params = {"since": _ms(since), "limit": limit}
+        rows = await self._read(workspace, LEADERBOARD, params)
+        return [
+            Leader(r["author_id"], r["author_name"], r["ups"], r["downs"], r["accepted"])
+            for r in rows
+        ]
+
+    async def unanswered(
+        self, workspace: WorkspaceRef, *, since: datetime | None, channel_id: str, limit: int
+    ) -> Sequence[Question]:
+        params = {"since": _ms(since), "channel": channel_id, "limit": limit}
+        rows = await self._read(workspace, UNANSWERED, params)
+        return [question_from_row(row, workspace) for row in rows]
+
+    async def similar_candidates(
+        self, workspace: WorkspaceRef, stems: Sequence[str], *, channel_id: str, limit: int
+    ) -> Sequence[Question]:
+        if not stems:
+            return []
+        # Each stem is a quoted FTS5 prefix term, ORed: plain words, never query syntax.
+        match = " OR ".join('"' + stem.replace('"', '""') + '"*' for stem in stems)
+        params = {"match": match, "channel": channel_id, "limit": limit}
+        rows = await self._read(workspace, SIMILAR_CANDIDATES, params)
+        return [question_from_row(row, workspace) for row in rows]
+
+    async def known_tags(
+        self, workspace: WorkspaceRef, *, prefix: str, limit: int
+    ) -> Sequence[str]:
+        params = {"prefix": prefix.lower(), "limit": limit}
+        rows = await self._read(workspace, KNOWN_TAGS, params)
+        return [str(row["tag"]) for row in rows]
+
+    async def personal_data(self, workspace: WorkspaceRef, user_id: str) -> PersonalData:
+        posts = await self._read(workspace, PERSON_POSTS, {"user": user_id})
+        votes = await self._read(workspace, PERSON_VOTES, {"user": user_id})
+        return PersonalData(
+            questions=[question_from_row(r, workspace) for r in posts if r["kind"] == "Q"],
+            answers=[answer_from_row(r, workspace) for r in posts if r["kind"] == "A"],
+            votes=[vote_record(v) for v in votes],
+        )
+
+    async def forget_person(
+        self, workspace: WorkspaceRef, user_id: str, *, replacement_id: str, replacement_name: str
+    ) -> tuple[int, int]:
+        async with self._transaction() as db:
+            ws = await self._workspace_id(db, workspace)
+            votes = await db.execute(FORGET_VOTES, {"ws": ws, "user": user_id})
+            params = {"ws": ws, "user": user_id, "new_id": replacement_id,
+                      "new_name": replacement_name}  # fmt: skip
+            posts = await db.execute(FORGET_POSTS, params)
+            # Counts derive from vote rows: rebuild the ones the deleted votes were in.
+            await db.execute(sql.RECOUNT, {"ws": ws})
+            return votes.rowcount, posts.rowcount
+
+
+def vote_record(row: Row) -> VoteRecord:
+    at = from_ms(row["created_ms"])
+    return VoteRecord(f"{row['kind']}{row['number']}", row["emoji"], row["weight"], at)
+
+
+def _ms(since: datetime | None) -> int:
+    return 0 if since is None else to_ms(since)
