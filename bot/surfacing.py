@@ -165,8 +165,9 @@ class Surfacing:
         query = TopQuery(channel_id=target.channel_id, window=window, limit=size)
         since = window_start(window, due_at)
         top = await self.store.top_answers(target.workspace, query, since=since)
+        # Waiting questions of any age: a question nobody answered last week still waits.
         open_questions = await self.store.unanswered(
-            target.workspace, since=since, channel_id=target.channel_id, limit=_CANDIDATES
+            target.workspace, since=None, channel_id=target.channel_id, limit=_CANDIDATES
         )
         waiting = [q for q in open_questions if q.channel_id == target.channel_id][:size]
         title = "Top answers today" if daily else "Top answers this week"

@@ -28,18 +28,19 @@ WITH per_voter AS (
     GROUP BY v.post_id, v.voter_id
     HAVING MAX(v.created_ms) >= :since
 ), per_answer AS (
-    SELECT post_id, SUM(net > 0) AS ups, SUM(net < 0) AS downs FROM per_voter GROUP BY post_id
+    SELECT post_id, SUM(net > 0) AS u, SUM(net < 0) AS d FROM per_voter GROUP BY post_id
 )
 SELECT a.author_id, MAX(a.author_name) AS author_name,
-       COALESCE(SUM(pa.ups), 0) AS ups, COALESCE(SUM(pa.downs), 0) AS downs,
-       SUM(q.accepted_answer_id = a.id AND a.created_ms >= :since) AS accepted
+       COALESCE(SUM(pa.u), 0) AS ups, COALESCE(SUM(pa.d), 0) AS downs,
+       SUM(CASE WHEN q.accepted_answer_id = a.id AND a.created_ms >= :since THEN 1 ELSE 0 END)
+           AS accepted
 FROM posts a JOIN posts q ON q.id = a.question_id
 LEFT JOIN per_answer pa ON pa.post_id = a.id
 WHERE a.workspace_id = :ws AND a.kind = 'A' AND a.removed = 0 AND q.removed = 0
   AND a.author_id != '{FORGOTTEN_ID}'
 GROUP BY a.author_id
-HAVING ups > 0 OR downs > 0 OR accepted > 0
-ORDER BY ups - downs DESC, accepted DESC, author_name ASC
+HAVING COALESCE(SUM(pa.u), 0) + COALESCE(SUM(pa.d), 0) + accepted > 0
+ORDER BY COALESCE(SUM(pa.u), 0) - COALESCE(SUM(pa.d), 0) DESC, accepted DESC, 2 ASC
 LIMIT :limit"""
 
 _VISIBLE_FROM = "(p.channel_private = 0 OR p.channel_id = :channel)"

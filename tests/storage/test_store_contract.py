@@ -13,6 +13,7 @@ import pytest
 from bot.domain import MessageRef, PostId, PostKind, Question, TopQuery, Window, WorkspaceRef
 from bot.errors import NotFound
 from bot.ports import Store, VoteRow
+from bot.replies import FORGOTTEN_ID
 from bot.voting import wilson_lower_bound
 from storage import open_store
 from tests.storage.builders import (
@@ -435,3 +436,155 @@ async def test_replacing_votes_on_a_removed_or_foreign_post_changes_nothing(stor
         assert tally.changed is False
     rows = await raw_fetch(store, "SELECT voter_id FROM votes")
     assert [tuple(r) for r in rows] == [("U_X",)]
+
+
+# Surfacing: leaderboard, unanswered, similar candidates, tags, personal data -------------------
+
+
+async def _vote_at(store: Store, post: PostId, voter: str, weight: int, days: float) -> None:
+    emoji = "👍" if weight > 0 else "👎"
+    await store.add_vote(SLACK, post, voter_id=voter, emoji=emoji, weight=weight, at=days_ago(days))
+
+
+async def test_leaderboard_ranks_authors_by_net_votes_on_their_answers(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1, author="U_ANA")  # A1: +2 -1
+    await answer(store, 1, author="U_BEN")  # A2: +3
+    await answer(store, 1, author="U_ANA")  # A3: +1, so Ana has +2 net overall
+    for voter, weight in (("V1", 1), ("V2", 1), ("V3", -1)):
+        await _vote_at(store, a(1), voter, weight, 1)
+    for voter in ("V1", "V2", "V3"):
+        await _vote_at(store, a(2), voter, 1, 1)
+    await _vote_at(store, a(3), "V1", 1, 1)
+    leaders = await store.leaderboard(SLACK, since=None, limit=10)
+    assert [(x.user_id, x.ups, x.downs, x.net) for x in leaders] == [
+        ("U_BEN", 3, 0, 3), ("U_ANA", 3, 1, 2),
+    ]  # fmt: skip
+
+
+async def test_leaderboard_counts_only_votes_made_in_the_window(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1, author="U_ANA")
+    await _vote_at(store, a(1), "V_OLD", 1, 10)
+    await _vote_at(store, a(1), "V_NEW", 1, 1)
+    leaders = await store.leaderboard(SLACK, since=days_ago(7), limit=10)
+    assert [(x.user_id, x.ups) for x in leaders] == [("U_ANA", 1)]
+
+
+async def test_leaderboard_forgets_removed_votes_and_deleted_answers(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1, author="U_ANA")
+    await answer(store, 1, author="U_BEN")
+    await votes_for(store, a(1), 2, 0)
+    await votes_for(store, a(2), 3, 0)
+    await unvote(store, a(1), "U_UP0")
+    await store.remove_post(SLACK, a(2))
+    leaders = await store.leaderboard(SLACK, since=None, limit=10)
+    assert [(x.user_id, x.net) for x in leaders] == [("U_ANA", 1)]
+
+
+async def test_leaderboard_counts_accepted_answers(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1, author="U_ANA")
+    await store.set_accepted(SLACK, 1, 1)
+    leaders = await store.leaderboard(SLACK, since=None, limit=10)
+    assert [(x.user_id, x.net, x.accepted) for x in leaders] == [("U_ANA", 0, 1)]
+
+
+async def test_leaderboard_never_lists_an_anonymous_asker(store: Store) -> None:
+    await ask(store, asker="U_SECRET", anonymous=True)
+    await votes_for(store, q(1), 4, 0)
+    await answer(store, 1, author="U_ANA")
+    await vote(store, a(1), "V1")
+    leaders = await store.leaderboard(SLACK, since=None, limit=10)
+    assert [x.user_id for x in leaders] == ["U_ANA"]
+
+
+async def test_unanswered_lists_open_questions_without_live_answers_oldest_first(
+    store: Store,
+) -> None:
+    await ask(store, "newest", at=days_ago(1))
+    await ask(store, "answered", at=days_ago(3))
+    await ask(store, "oldest", at=days_ago(5))
+    await ask(store, "its answer was removed", at=days_ago(2))
+    await ask(store, "removed itself", at=days_ago(4))
+    await answer(store, 2)
+    await answer(store, 4)
+    await store.remove_post(SLACK, a(2))
+    await store.remove_post(SLACK, q(5))
+    found = await store.unanswered(SLACK, since=None, channel_id="C1", limit=10)
+    assert [x.text for x in found] == ["oldest", "its answer was removed", "newest"]
+
+
+async def test_unanswered_keeps_private_channels_to_themselves(store: Store) -> None:
+    from bot.ports import NewQuestion
+
+    await store.add_question(
+        NewQuestion(SLACK, "G_PRIV", "U1", "u", "secret plans", (), False, NOW, True)
+    )
+    elsewhere = await store.unanswered(SLACK, since=None, channel_id="C1", limit=10)
+    inside = await store.unanswered(SLACK, since=None, channel_id="G_PRIV", limit=10)
+    assert (len(elsewhere), [x.text for x in inside]) == (0, ["secret plans"])
+
+
+async def test_similar_candidates_match_word_prefixes_in_live_questions(store: Store) -> None:
+    await ask(store, "How should I negotiate my salary?")
+    await ask(store, "Negotiating a raise after a promotion")
+    await ask(store, "Which laptop for data science?")
+    await ask(store, "Negotiation tips, removed")
+    await store.remove_post(SLACK, q(4))
+    found = await store.similar_candidates(SLACK, ["negotiat"], channel_id="C1", limit=10)
+    assert sorted(x.number for x in found) == [1, 2]
+
+
+async def test_similar_candidates_treat_query_syntax_as_plain_text(store: Store) -> None:
+    await ask(store, "What does NEAR mean in a contract?")
+    stems = ['near"', "*", "or", ":", "'"]
+    found = await store.similar_candidates(SLACK, stems, channel_id="C1", limit=10)
+    assert [x.number for x in found] in ([1], [])
+
+
+async def test_known_tags_start_with_the_prefix_most_used_first(store: Store) -> None:
+    await ask(store, tags=("ml",))
+    await ask(store, tags=("mobile", "ml"))
+    await ask(store, tags=("management",))
+    await ask(store, tags=("salary",))
+    await ask(store, tags=("mlops",), ws=DISCORD)
+    assert list(await store.known_tags(SLACK, prefix="m", limit=10)) == [
+        "ml", "management", "mobile",
+    ]  # fmt: skip
+
+
+async def test_personal_data_holds_a_persons_questions_answers_and_votes(store: Store) -> None:
+    await ask(store, "mine", asker="U_ME", anonymous=True)
+    await ask(store, "theirs", asker="U_OTHER")
+    await answer(store, 2, "my answer", author="U_ME")
+    await answer(store, 1, "their answer", author="U_OTHER")
+    await vote(store, a(2), "U_ME")
+    data = await store.personal_data(SLACK, "U_ME")
+    assert [x.text for x in data.questions] == ["mine"]
+    assert [x.text for x in data.answers] == ["my answer"]
+    assert [(v.post, v.weight) for v in data.votes] == [("A2", 1)]
+
+
+async def test_forgetting_a_person_removes_their_votes_and_anonymises_their_posts(
+    store: Store,
+) -> None:
+    await ask(store, "mine", asker="U_ME")
+    await ask(store, "theirs", asker="U_OTHER")
+    await answer(store, 2, "my answer", author="U_ME")
+    await answer(store, 1, "their answer", author="U_OTHER")
+    await vote(store, a(2), "U_ME")
+    await vote(store, q(2), "U_ME", "👎")
+    await vote(store, a(1), "U_OTHER")
+    counts = await store.forget_person(
+        SLACK, "U_ME", replacement_id=FORGOTTEN_ID, replacement_name="Anonymous"
+    )
+    assert counts == (2, 2)
+    assert await store.personal_data(SLACK, "U_ME") == await store.personal_data(SLACK, "U_NOBODY")
+    rows = await raw_fetch(store, "SELECT author_id, author_name FROM posts ORDER BY id")
+    assert "U_ME" not in str(rows) and "name-U_ME" not in str(rows)
+    theirs = await store.get_post(SLACK, a(2))
+    mine = await store.get_post(SLACK, a(1))
+    assert theirs is not None and (theirs.ups, theirs.downs) == (0, 0)
+    assert mine is not None and mine.text == "my answer" and mine.ups == 1
