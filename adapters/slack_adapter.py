@@ -29,7 +29,7 @@ from adapters import slack_translate as edge
 from adapters.slack_commands import SlackCommands
 from adapters.slack_state import RecentEvents, UserDirectory
 from bot.domain import ChannelRef, MessageRef, Question, UserRef, WorkspaceRef
-from bot.errors import NotAllowed, NotFound, QAError, VoteIgnored
+from bot.errors import NotAllowed, NotFound, QAError, RateLimited, VoteIgnored
 from bot.service import QAService
 from bot.settings import Settings
 
@@ -74,6 +74,7 @@ class SlackBot:
         self.users = UserDirectory(client)
         self.recent = RecentEvents()
         self.team_url = ""  # from auth.test; used to build permalinks without a call per answer
+        self.catch_up_task: asyncio.Task[Any] | None = None  # slack_catchup.start_catch_up
         self._in_flight = 0
         secret = settings.secrets.slack_signing_secret
         bolt_log = logging.getLogger("qabot.slack.bolt")
@@ -219,6 +220,11 @@ class SlackBot:
             outcome = await vote(voter=voter, target=reaction.message, emoji=reaction.emoji)
         except (VoteIgnored, NotFound):
             return  # not a vote (own post, a bot, other emoji) or not a Q&A message: quietly
+        except RateLimited as error:  # the voter alone hears why the reaction did not count
+            log.info("reaction by %s not counted: rate limited", reaction.user_id)
+            tell = self.teller(reaction.message.channel_id, reaction.user_id)
+            await self._quietly(tell(error.message))
+            return
         log.info("reaction on %s: %s", outcome.post_id, outcome.status.value)
 
     # ---------------------------------------------------------------- shared by commands
@@ -249,11 +255,15 @@ class SlackBot:
             )
         except SlackApiError as error:
             # Membership was checked before storing; this is Slack refusing anyway (archived
-            # channel, posting restricted). The stored question stays without a message.
+            # channel, posting restricted). The question is withdrawn: no orphan Q number.
             reason = error.response.get("error", "error")
             log.warning("could not post %s: %s", question.post_id, reason)
+            await self.service.withdraw_question(question)
             await tell(f"Slack refused to post your question here ({reason}); nothing was posted.")
             return
+        except Exception:  # Slack unreachable after the client's retries: withdraw, then apologise
+            await self.service.withdraw_question(question)
+            raise
         ts = str(posted["ts"])
         message = MessageRef(channel.channel_id, ts)
         await self.service.link_question(

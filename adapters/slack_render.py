@@ -102,9 +102,8 @@ def question_message(question: Question, *, vote_hint: str) -> Rendered:
     blocks.append(_context(f"{tags} · {hint}" if tags else hint))
     answer = _button("Answer", ANSWER_ACTION, str(question.post_id), primary=True)
     blocks.append({"type": "actions", "block_id": "qabot_question", "elements": [answer]})
-    return Rendered(
-        f"{question.post_id} from {question.shown_asker}: {excerpt(question.text)}", blocks
-    )
+    # The fallback text is mrkdwn too (notifications): escaped, so `<!channel>` pings no one.
+    return Rendered(f"{question.post_id} from {who}: {escape(excerpt(question.text))}", blocks)
 
 
 def answer_message(answer: Answer) -> Rendered:
@@ -112,7 +111,7 @@ def answer_message(answer: Answer) -> Rendered:
     who = escape(answer.author_name)
     blocks = [_mrkdwn(f"*{answer.post_id}* · answer by *{who}*")]
     blocks += [_mrkdwn(part) for part in _chunks(escape(answer.text))]
-    return Rendered(f"{answer.post_id} by {answer.author_name}: {excerpt(answer.text)}", blocks)
+    return Rendered(f"{answer.post_id} by {who}: {escape(excerpt(answer.text))}", blocks)
 
 
 def _ranked_line(ranked: RankedAnswer, team_url: str) -> str:
@@ -141,7 +140,7 @@ def top_message(
         share = _button("Share in channel", SHARE_TOP_ACTION, share_value[:2000])
         blocks.append({"type": "actions", "block_id": "qabot_top", "elements": [share]})
     lines = [f"{r.rank}. {r.answer.post_id} ({r.answer.score:+d})" for r in results]
-    return Rendered("\n".join([title, *lines]), blocks)
+    return Rendered("\n".join([escape(title), *lines]), blocks)
 
 
 def search_message(hits: Sequence[SearchHit], *, words: str, team_url: str) -> Rendered:
@@ -157,7 +156,7 @@ def search_message(hits: Sequence[SearchHit], *, words: str, team_url: str) -> R
         post_id = f"<{link}|{post.post_id}>" if link else str(post.post_id)
         context = "" if isinstance(post, Question) else f"\n_on {question.post_id}_"
         blocks.append(_mrkdwn(f"{post_id} {escape(excerpt(post.text))}{context}"))
-    return Rendered("\n".join([title, *(str(h.post.post_id) for h in hits)]), blocks)
+    return Rendered("\n".join([escape(title), *(str(h.post.post_id) for h in hits)]), blocks)
 
 
 def _input(block_id: str, label: str, element: Block, *, optional: bool = False) -> Block:

@@ -18,6 +18,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack_adapter import SlackBot, build_slack_bot, make_web_client
+from adapters.slack_catchup import start_catch_up
+from bot.domain import WorkspaceRef
 from bot.errors import SettingsError
 from bot.service import QAService
 from bot.settings import Settings
@@ -39,6 +41,8 @@ class SlackRunner:
     _http: web.AppRunner | None = None
 
     async def close(self) -> None:
+        if self.bot.catch_up_task is not None:
+            self.bot.catch_up_task.cancel()
         await self.bot.settle(within=2.0)
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
@@ -67,12 +71,21 @@ async def check_bot_token(client: AsyncWebClient) -> dict[str, Any]:
     return dict(response.data) if isinstance(response.data, dict) else {}
 
 
-async def _open_socket(bot: SlackBot, app_token: str) -> AsyncSocketModeHandler:
+async def _open_socket(
+    bot: SlackBot, app_token: str, workspace: WorkspaceRef
+) -> AsyncSocketModeHandler:
     try:
         opened = await bot.client.apps_connections_open(app_token=app_token)
     except SlackApiError as error:
         raise _rejected("SLACK_APP_TOKEN", error) from None
     handler = AsyncSocketModeHandler(bot.app, app_token=app_token, web_client=bot.client)
+
+    async def on_hello(_client: Any, message: dict[Any, Any], _raw: str | None) -> None:
+        # Slack says hello on every (re)connection: catch up on what happened while away.
+        if message.get("type") == "hello":
+            start_catch_up(bot, workspace)
+
+    handler.client.message_listeners.append(on_hello)
     # Use the URL the check above obtained instead of asking Slack for another one.
     handler.client.wss_uri = str(opened["url"])
     await handler.connect_async()  # type: ignore[no-untyped-call]
@@ -98,13 +111,15 @@ async def start_slack(
     identity = await check_bot_token(client)
     bot = build_slack_bot(settings=settings, service=service, client=client)
     bot.team_url = str(identity.get("url", ""))
+    workspace = WorkspaceRef("slack", str(identity.get("team_id", "")))
     slack = settings.slack
     if slack.mode == "socket":
-        handler = await _open_socket(bot, settings.secrets.slack_app_token)
+        handler = await _open_socket(bot, settings.secrets.slack_app_token, workspace)
         log.info("Slack connected in Socket Mode as %s", identity.get("user_id"))
         return SlackRunner(bot, 0, _socket=handler)
     runner, port = await _serve_http(bot, slack.host, slack.port)
     log.info("Slack events at http://%s:%d%s", slack.host, port, EVENTS_PATH)
+    start_catch_up(bot, workspace)  # HTTP mode has no connection to re-open: once, at start
     return SlackRunner(bot, port, _http=runner)
 
 

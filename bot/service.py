@@ -59,6 +59,11 @@ class QAService(Surfacing):
         self.posters = Posters()
         self.limits = Limits(settings.limits, clock)
 
+    @property
+    def clock(self) -> Clock:
+        """The service's clock, for work that runs beside it (catch-up) on the same time."""
+        return self._clock
+
     # Questions and answers ------------------------------------------------------------------
 
     async def ask(

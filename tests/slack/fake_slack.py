@@ -144,6 +144,15 @@ class FakeSlack:
 
     # ---------------------------------------------------------------- queries
 
+    def add_message(self, channel: str, user: str, text: str, *, thread_ts: str) -> str:
+        """A person's thread reply that happened while the bot was away (no event for it)."""
+        ts = self._next_ts()
+        self.messages[(channel, ts)] = {
+            "type": "message", "user": user, "team": TEAM_ID, "text": text, "ts": ts,
+            "thread_ts": thread_ts,
+        }  # fmt: skip
+        return ts
+
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -362,7 +371,12 @@ class FakeSlack:
         ]
         if not thread:
             return {"ok": False, "error": "thread_not_found"}
-        return {"ok": True, "messages": thread, "has_more": False}
+        # Paged like Slack: `limit` messages, then a cursor (here: the next index) for the rest.
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
+        page, rest = thread[start : start + limit], thread[start + limit :]
+        metadata = {"next_cursor": str(start + limit) if rest else ""}
+        return {"ok": True, "messages": page, "has_more": bool(rest),
+                "response_metadata": metadata}  # fmt: skip
 
     def _connections_open(self, params: Json) -> Json:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket?ticket={uuid.uuid4()}"}
