@@ -14,10 +14,12 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from adapters import console_render as render
-from bot.commands import parse_ask, parse_top, top_title
+from adapters.console_surfacing import ConsolePoster, render_notice, render_surfacing
+from bot.commands import parse_ask, parse_qa, parse_top, top_title
 from bot.domain import ChannelRef, PostId, UserRef, Window, WorkspaceRef
 from bot.errors import InvalidInput, QAError
 from bot.service import QAService
+from bot.surfacing_verbs import SURFACING_VERBS, run_surfacing_verb
 
 __all__ = ["WORKSPACE", "ConsoleSession", "run_console"]
 
@@ -34,6 +36,10 @@ Commands (ids like Q3 and A7 come back in every reply):
   /accept A<n>                            the asker (or a moderator) accepts an answer
   /top [day|week|month|year|all] [#tag] [Q<n>]   the best answers (this week by default)
   /search <words>                         questions and answers containing all the words
+  /qa leaderboard [day|week|month|year|all]   people by net votes on their answers
+  /qa unanswered [day|week|month|year|all]    questions nobody answered yet, oldest first
+  /qa mydata                              everything the board keeps about you, as JSON
+  /qa forgetme                            remove your votes and your name from your posts
   /as <user>                              act as another user
   /channel <name>                         move to another channel
   /remove Q<n>|A<n>                       moderators: hide a post
@@ -60,8 +66,11 @@ class ConsoleSession:
             "react": self._react, "unreact": self._unreact, "accept": self._accept,
             "top": self._top, "search": self._search, "as": self._as,
             "channel": self._channel, "remove": self._remove, "recount": self._recount,
-            "quit": self._quit, "exit": self._quit,
+            "quit": self._quit, "exit": self._quit, "qa": self._qa,
         }  # fmt: skip
+        # Hot answers arrive through the core's poster port; they print under the reply.
+        self._poster = ConsolePoster()
+        service.posters.register(WORKSPACE.platform, self._poster)
 
     @property
     def prompt(self) -> str:
@@ -83,7 +92,8 @@ class ConsoleSession:
         if handler is None:
             return f"There is no /{name[:20]} command. Type /help to see them all."
         try:
-            return await handler(args.strip())
+            reply = await handler(args.strip())
+            return None if reply is None else "\n".join([reply, *self._poster.take()])
         except QAError as error:
             # No user id: "you can't vote on your own post" would name an anonymous asker.
             log.info("console /%s refused: %s", name.lower(), error)
@@ -101,7 +111,9 @@ class ConsoleSession:
         question = await self.service.ask(
             asker=self._actor, channel=channel, text=text, anonymous=anonymous
         )
-        return render.render_question(question, self.channel)
+        similar = await self.service.similar_questions(question)
+        reply = render.render_question(question, self.channel)
+        return f"{reply}\n{render_notice(similar)}" if similar.similar else reply
 
     async def _answer(self, args: str) -> str:
         target, _, text = args.partition(" ")
@@ -156,6 +168,15 @@ class ConsoleSession:
     async def _recount(self, _: str) -> str:
         changed = await self.service.recount(actor=self._actor)
         return f"Recounted every score from the votes: {changed} corrected."
+
+    async def _qa(self, args: str) -> str:
+        verb, rest = parse_qa(args)
+        if verb not in SURFACING_VERBS:
+            return f"In the console, {verb} has its own command: type /help to see it."
+        reply = await run_surfacing_verb(
+            self.service, verb=verb, rest=rest, user=self._actor, channel_id=self.channel
+        )
+        return render_surfacing(reply)
 
     async def _quit(self, _: str) -> None:
         return None

@@ -12,9 +12,21 @@ from bot.domain import PostId, PostKind, TopQuery, Window
 from bot.errors import InvalidInput
 from bot.text_rules import normalize_tag
 
-__all__ = ["QA_VERBS", "parse_ask", "parse_qa", "parse_top", "top_args", "top_title"]
+__all__ = [
+    "QA_VERBS",
+    "parse_ask",
+    "parse_qa",
+    "parse_top",
+    "parse_window",
+    "top_args",
+    "top_title",
+    "window_title",
+]
 
-QA_VERBS = ("help", "search", "accept", "remove", "recount")
+QA_VERBS = (
+    "help", "search", "accept", "remove", "recount",
+    "leaderboard", "unanswered", "mydata", "forgetme",
+)  # fmt: skip
 
 _WINDOW_WORDS = {window.value: window for window in Window}
 _WINDOW_TITLE = {
@@ -82,10 +94,29 @@ def parse_qa(text: str) -> tuple[str, str]:
     verb = verb.lower() or "help"
     if verb not in QA_VERBS:
         raise InvalidInput(
-            f"I don't know `{verb[:20]}`. Try `help`, `search`, `accept`, `remove` or `recount`."
+            f"I don't know `{verb[:20]}`. Try `help`, `search`, `accept`, `remove`, `recount`, "
+            "`leaderboard`, `unanswered`, `mydata` or `forgetme`."
         )
     rest = rest.strip()
     if verb in ("accept", "remove") and not rest:
         example = "A12" if verb == "accept" else "Q3"
         raise InvalidInput(f"Which one? For example `{verb} {example}`.")
     return verb, rest
+
+
+def parse_window(text: str, *, default: Window, verb: str) -> Window:
+    """`[day|week|month|year|all]` after `leaderboard` or `unanswered`; nothing is `default`."""
+    word = text.strip().lower()
+    if not word:
+        return default
+    if word not in _WINDOW_WORDS:
+        raise InvalidInput(
+            f"I don't understand {text.strip()[:40]!r}. "
+            f"Try `{verb}`, `{verb} month` or `{verb} all`."
+        )
+    return _WINDOW_WORDS[word]
+
+
+def window_title(window: Window) -> str:
+    """`this week`, `all time`: how a window reads in a title."""
+    return _WINDOW_TITLE[window]

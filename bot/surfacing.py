@@ -188,7 +188,10 @@ class Surfacing:
                 for v in data.votes
             ],
         }
-        log.info("exported personal data for %s", user.user_id)
+        # No id: the person may have asked anonymously, and this line would sit near it.
+        log.info(
+            "exported personal data on request (%d posts)", len(data.questions) + len(data.answers)
+        )
         return PersonalExport(
             json.dumps(document, ensure_ascii=False, indent=2),
             len(data.questions), len(data.answers), len(data.votes),
