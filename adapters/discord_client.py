@@ -6,6 +6,7 @@ each handler translates its event in its first lines and then talks to the core 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -13,6 +14,7 @@ import discord
 from discord import app_commands
 
 from adapters import discord_translate as tr
+from adapters.discord_catchup import start_catch_up
 from adapters.discord_commands import register_commands
 from adapters.discord_components import AnswerButton, ShareButton
 from bot.domain import MessageRef
@@ -52,10 +54,17 @@ class QABotClient(discord.Client):
     ) -> None:
         # qabot has no voice: without this, every start warns that voice libraries are missing.
         discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
-        super().__init__(intents=intents_for(settings), guild_ready_timeout=guild_ready_timeout)
+        super().__init__(
+            intents=intents_for(settings),
+            guild_ready_timeout=guild_ready_timeout,
+            # Text people typed is repeated in posts: it must never ping @everyone, a role or a
+            # person, whatever it contains.
+            allowed_mentions=discord.AllowedMentions.none(),
+        )
         self.settings = settings
         self.service = service
         self.tree: app_commands.CommandTree[QABotClient] = app_commands.CommandTree(self)
+        self.catch_up_tasks: dict[int, asyncio.Task[Any]] = {}  # guild id -> its catch-up
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         register_commands(self.tree)
 
@@ -82,6 +91,22 @@ class QABotClient(discord.Client):
     async def on_ready(self) -> None:
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
         log.info("invite the bot with %s", self.invite_url())
+        self._catch_up("ready")
+
+    async def on_resumed(self) -> None:
+        self._catch_up("resumed")
+
+    def _catch_up(self, why: str) -> None:
+        # Discord replays nothing from before a new session, and a resume may skip what was
+        # dropped: re-read recent questions in the background, commands go on meanwhile.
+        for guild in self.guilds:
+            if start_catch_up(self, guild.id) is not None:
+                log.info("catching up in guild %s (%s)", guild.id, why)
+
+    async def close(self) -> None:
+        for task in self.catch_up_tasks.values():
+            task.cancel()
+        await super().close()
 
     # ------------------------------------------------------------------ channels
     async def resolve_channel(self, channel_id: int | None) -> Any:

@@ -50,7 +50,15 @@ async def _post_question(client: QABotClient, home: Any, question: Question) -> 
         thread_id = post.thread.id
     else:
         sent = await home.send(embed=embed, view=view)
-        thread = await sent.create_thread(name=name, auto_archive_duration=10080)
+        try:
+            thread = await sent.create_thread(name=name, auto_archive_duration=10080)
+        except discord.HTTPException:
+            # Without its thread the post is an orphan: take it down; the caller withdraws it.
+            try:
+                await sent.delete()
+            except discord.HTTPException:
+                log.warning("could not take down the half-posted Q%d", question.number)
+            raise
         message = MessageRef(str(home.id), str(sent.id))
         thread_id = thread.id
     await client.service.link_question(question, message=message, thread_key=str(thread_id))
@@ -84,7 +92,11 @@ async def ask(
             tags=split_tag_text(tags),
             anonymous=anonymous,
         )
-        await _post_question(client, home, asked)
+        try:
+            await _post_question(client, home, asked)
+        except Exception:  # Discord refused or failed: no orphan Q number stays behind
+            await client.service.withdraw_question(asked)
+            raise
         return Reply(content=f"Posted Q{asked.number}. Answers go in its thread.")
 
     await deferred(interaction, "/ask", work)

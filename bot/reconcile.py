@@ -170,8 +170,8 @@ class Reconciler:
         present = {reply.message for reply in replies}
         store = self.service.store
         for reply in replies:
-            if reply.author.is_bot:
-                continue
+            if reply.author.is_bot or not reply.text.strip():
+                continue  # blank: a reply whose text the bot may not read (Discord's intent)
             if await store.get_post_by_message(question.workspace, reply.message) is not None:
                 continue  # seen live: nothing to catch up (edits are not replayed either way)
             try:

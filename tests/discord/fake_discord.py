@@ -106,6 +106,7 @@ class FakeDiscord(EventsMixin):
         self.channels: dict[str, Json] = {}
         self.messages: dict[str, Json] = {}
         self.reactions: dict[tuple[str, str], list[str]] = {}  # (message, emoji key) -> user ids
+        self.query: dict[str, str] = {}  # the query string of the request being routed
         self.interactions: dict[str, _Interaction] = {}
         self.throwers: list[Thrower] = []
         self._rate_limits: list[_RateLimit] = []
@@ -315,6 +316,8 @@ class FakeDiscord(EventsMixin):
         auth = request.headers.get("Authorization", "")
         if path.startswith(("/interactions/", "/webhooks/")):
             auth = f"Bot {self.token}"  # the interaction token in the path authorises these
+        # Read by the routes that page (reaction users, history) before they first await.
+        self.query = dict(request.query)
         status, payload, headers = await self._route(request.method, path, body, auth)
         self.calls.append(RecordedCall(request.method, path, body, dict(request.query), status))
         async with self._changed:

@@ -180,7 +180,33 @@ async def get_message(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
     message = fake.messages.get(m["mid"])
     if message is None or message["channel_id"] != m["cid"]:
         return 404, UNKNOWN_MESSAGE, {}
-    return ok(fake.visible(message))
+    return ok({**fake.visible(message), "reactions": _reaction_counts(fake, m["mid"])})
+
+
+def _reaction_counts(fake: FakeDiscord, message_id: str) -> list[Json]:
+    """A fetched message's `reactions`: each emoji with its count, as Discord summarises them."""
+    counts = []
+    for (mid, key), users in fake.reactions.items():
+        if mid == message_id and users:
+            name, _, emoji_id = key.partition(":")
+            emoji = {"id": emoji_id or None, "name": name}
+            counts.append({"emoji": emoji, "count": len(users), "me": fake.bot["id"] in users})
+    return counts
+
+
+@route("GET", r"/channels/(?P<cid>\d+)/messages")
+async def history(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
+    """A channel's messages newest first, `limit` (at most 100) at a time, before `before`."""
+    if m["cid"] not in fake.channels:
+        return 404, UNKNOWN_CHANNEL, {}
+    limit, before = min(int(fake.query.get("limit", 50)), 100), fake.query.get("before")
+    found = sorted(
+        (msg for msg in fake.messages.values() if msg["channel_id"] == m["cid"]),
+        key=lambda msg: int(msg["id"]), reverse=True,
+    )  # fmt: skip
+    if before is not None:
+        found = [msg for msg in found if int(msg["id"]) < int(before)]
+    return ok([fake.visible(msg) for msg in found[:limit]])
 
 
 @route("PATCH", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)")
@@ -278,7 +304,10 @@ async def reaction_users(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Resu
     if m["mid"] not in fake.messages:
         return 404, UNKNOWN_MESSAGE, {}
     user_ids = fake.reactions.get((m["mid"], fake.reaction_key(m["emoji"])), [])
-    users = [fake.members[u]["user"] if u in fake.members else fake.bot for u in user_ids]
+    # Paged like Discord: by user id, `limit` (at most 100) after `after`.
+    limit, after = min(int(fake.query.get("limit", 25)), 100), int(fake.query.get("after", 0))
+    page = sorted((u for u in user_ids if int(u) > after), key=int)[:limit]
+    users = [fake.members[u]["user"] if u in fake.members else fake.bot for u in page]
     return ok(users)
 
 
