@@ -28,6 +28,7 @@ from adapters import slack_render as render
 from adapters import slack_translate as edge
 from adapters.slack_commands import SlackCommands
 from adapters.slack_state import RecentEvents, UserDirectory
+from adapters.slack_surfacing import SlackPoster
 from bot.domain import ChannelRef, MessageRef, Question, UserRef, WorkspaceRef
 from bot.errors import NotAllowed, NotFound, QAError, RateLimited, VoteIgnored
 from bot.service import QAService
@@ -87,6 +88,8 @@ class SlackBot:
             logger=bolt_log,
         )
         self.commands = SlackCommands(self)
+        # Digests and thread notices (similar questions, hot answers) the core posts on its own.
+        service.posters.register("slack", SlackPoster(client, lambda: self.team_url))
         self._register()
 
     # ---------------------------------------------------------------- plumbing

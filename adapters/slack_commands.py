@@ -13,9 +13,12 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 
 from adapters import slack_render as render
 from adapters import slack_translate as edge
+from adapters.slack_surfacing import export_chunks, surfacing_message
 from bot.commands import parse_qa, parse_top, top_args, top_title
 from bot.domain import MessageRef, Question, TopQuery
 from bot.errors import InvalidInput
+from bot.replies import PersonalExport
+from bot.surfacing_verbs import SURFACING_VERBS, run_surfacing_verb
 
 if TYPE_CHECKING:
     from adapters.slack_adapter import SlackBot, Tell
@@ -157,9 +160,27 @@ class SlackCommands:
         tell = self.bot.responder(respond)
         await self.bot.run("qa", self._qa(command, respond, tell), tell)
 
+    async def _surfacing(
+        self, command: edge.SlashCommand, verb: str, rest: str, respond: AsyncRespond
+    ) -> None:
+        user = await self.bot.user(command.workspace, command.user_id, command.user_name)
+        reply = await run_surfacing_verb(
+            self.bot.service, verb=verb, rest=rest, user=user, channel_id=command.channel_id
+        )
+        if isinstance(reply, PersonalExport):  # only the person sees their data
+            for text in export_chunks(reply):
+                await respond(text=text, response_type="ephemeral")
+            return
+        qa = self.bot.settings.slack.qa_command
+        rendered = surfacing_message(reply, team_url=self.bot.team_url, qa=qa)
+        await respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral")
+
     async def _qa(self, command: edge.SlashCommand, respond: AsyncRespond, tell: Tell) -> None:
         verb, rest = parse_qa(command.text)
         service, workspace = self.bot.service, command.workspace
+        if verb in SURFACING_VERBS:
+            await self._surfacing(command, verb, rest, respond)
+            return
         if verb == "help":
             names = self.bot.settings.slack
             await tell(
