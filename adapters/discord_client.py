@@ -17,6 +17,7 @@ from adapters import discord_translate as tr
 from adapters.discord_catchup import start_catch_up
 from adapters.discord_commands import register_commands
 from adapters.discord_components import AnswerButton, ShareButton
+from adapters.discord_surfacing import DiscordPoster
 from bot.domain import MessageRef
 from bot.errors import InvalidInput, QAError, VoteIgnored
 from bot.service import QAService
@@ -67,6 +68,8 @@ class QABotClient(discord.Client):
         self.catch_up_tasks: dict[int, asyncio.Task[Any]] = {}  # guild id -> its catch-up
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         register_commands(self.tree)
+        # Digests and thread notices (similar questions, hot answers) the core posts itself.
+        service.posters.register("discord", DiscordPoster(self))
 
     # ------------------------------------------------------------------ start-up
     async def setup_hook(self) -> None:

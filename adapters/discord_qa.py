@@ -10,6 +10,7 @@ from discord import app_commands
 
 from adapters import discord_render as render
 from adapters.discord_interact import Reply, actor_of, deferred
+from adapters.discord_surfacing import add_surfacing_commands
 
 if TYPE_CHECKING:
     from adapters.discord_client import QABotClient
@@ -89,4 +90,5 @@ def qa_group() -> app_commands.Group:
 
         await deferred(interaction, "/qa recount", work)
 
+    add_surfacing_commands(group)
     return group

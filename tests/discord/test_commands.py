@@ -26,7 +26,10 @@ async def test_commands_sync_to_the_configured_guild(qa: Harness, fake: FakeDisc
     assert [c["value"] for c in window["choices"]] == ["day", "week", "month", "year", "all"]
     assert {o["name"] for o in commands["top"]["options"]} == {"window", "tag", "question"}
     subcommands = {o["name"] for o in commands["qa"]["options"]}
-    assert subcommands == {"help", "search", "accept", "remove", "recount"}
+    assert subcommands == {
+        "help", "search", "accept", "remove", "recount",
+        "leaderboard", "unanswered", "mydata", "forgetme",
+    }  # fmt: skip
 
 
 async def test_bot_asks_only_for_the_intents_it_needs(qa: Harness, fake: FakeDiscord) -> None:
