@@ -20,7 +20,8 @@ from typing import Any
 
 from bot.errors import QAError, SettingsError
 from bot.ports import Store
-from bot.service import QAService
+from bot.scheduler import DigestScheduler
+from bot.service import QAService, utc_now
 from bot.settings import Settings, load_settings
 
 __all__ = ["main"]
@@ -159,6 +160,8 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             )
             await store.close()
             return await _console(argparse.Namespace(user=None, channel=None), settings)
+        # Digests go out through whichever adapter registered a poster for their platform.
+        runners.append(DigestScheduler(service=service, clock=utc_now).run())
         await asyncio.gather(*runners)
     finally:
         await store.close()

@@ -10,6 +10,7 @@ backlog after downtime). An empty digest is claimed but not posted.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -25,6 +26,8 @@ __all__ = ["DigestScheduler"]
 log = logging.getLogger("qabot.digest")
 
 Sleep = Callable[[float], Awaitable[object]]
+_STARTUP_POLL = 1.0
+_STARTUP_POLLS = 60
 
 
 class DigestScheduler:
@@ -50,12 +53,19 @@ class DigestScheduler:
         if not self._targets:
             return
         log.info("digest scheduler started for %d channel(s)", len(self._targets))
-        while True:
+        for round_number in itertools.count():
             try:
                 await self.tick()
             except Exception:
                 log.exception("digest tick failed")
-            await self._sleep(self._interval)
+            await self._sleep(self._pause(round_number))
+
+    def _pause(self, round_number: int) -> float:
+        # Adapters register their posters once connected; until then (for a minute at most)
+        # look again every second, so a digest due at start-up is not held back a whole interval.
+        posters = self.service.posters
+        waiting = any(posters.get(t.workspace.platform) is None for t in self._targets)
+        return _STARTUP_POLL if waiting and round_number < _STARTUP_POLLS else self._interval
 
     async def tick(self) -> list[Digest]:
         """Post every digest that is due now and not yet claimed; return those posted."""

@@ -218,3 +218,27 @@ def test_a_digest_setting_that_cannot_work_stops_start_up_naming_it(
 ) -> None:
     with pytest.raises(SettingsError, match=message.replace("[", r"\[")):
         load_settings(None, {f"QABOT_DIGEST_{key.upper()}": value})
+
+
+async def test_until_its_platform_connects_the_loop_looks_again_every_second(
+    stores: list[SqliteStore], clock: FakeClock
+) -> None:
+    bot = make_bot(stores, clock)
+    poster = bot.poster
+    bot.service.posters = type(bot.service.posters)()  # the adapter has not connected yet
+    clock.now = utc(2026, 3, 8, 12)
+    await bot.ask()
+    clock.now = utc(2026, 3, 9, 8, 0)
+    sleeps: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 2:
+            bot.service.posters.register("slack", poster)  # connected now
+        if len(sleeps) == 3:
+            raise asyncio.CancelledError
+
+    loop = DigestScheduler(service=bot.service, clock=clock, sleep=sleep, interval=30)
+    with pytest.raises(asyncio.CancelledError):
+        await loop.run()
+    assert (sleeps, len(poster.digests)) == ([1.0, 1.0, 30], 1)
