@@ -30,6 +30,8 @@ HELP = "\n".join(
         "The asker accepts an answer by reacting ✅ (or `/qa accept answer:A7`).",
         "`/top [window] [tag] [question]` shows the best answers; `/qa search` finds old ones.",
         "Moderators: `/qa remove post:Q12` and `/qa recount`.",
+        "`/qa leaderboard` and `/qa unanswered` surface people and questions; `/qa mydata` sends"
+        " you your data, `/qa forgetme` removes your votes and your name from your posts.",
     ]
 )
 

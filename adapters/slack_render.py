@@ -88,7 +88,9 @@ def help_text(*, ask: str, top: str, qa: str) -> str:
         "• Answer by replying in the question's thread, or with its *Answer* button.\n"
         "• Vote with 👍/⬆️ or 👎/⬇️ on a question or an answer; the asker accepts with ✅.\n"
         f"• `{top} [day|week|month|year|all] [#tag] [Q12]` shows the best answers.\n"
-        f"• `{qa} search <words>` · `{qa} accept A12` · `{qa} remove Q3` · `{qa} recount`"
+        f"• `{qa} search <words>` · `{qa} accept A12` · `{qa} remove Q3` · `{qa} recount`\n"
+        f"• `{qa} leaderboard [window]` · `{qa} unanswered [window]` · `{qa} mydata` (your data,"
+        f" only to you) · `{qa} forgetme` (remove your votes and your name)"
     )
 
 

@@ -119,3 +119,9 @@ async def test_a_digest_is_posted_as_an_embed_in_its_channel(
     assert embed["title"] == "Top answers this week"
     assert "Permanent, for the benefits." in embed["fields"][0]["value"]
     assert "Anyone hiring juniors?" in embed["fields"][-1]["value"]
+
+
+async def test_help_names_the_surfacing_commands(qa: Harness, fake: FakeDiscord) -> None:
+    reply = await qa.reply(await fake.slash(fake.add_member("alice"), "qa", subcommand="help"))
+    for shown in ("/qa leaderboard", "/qa unanswered", "/qa mydata", "/qa forgetme"):
+        assert shown in reply["content"]

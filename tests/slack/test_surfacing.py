@@ -107,3 +107,9 @@ async def test_a_digest_is_posted_in_its_channel_with_blocks(world: SlackWorld) 
     shown = json.dumps(posted["blocks"])
     assert "Top answers this week" in shown and "Permanent, for the benefits" in shown
     assert "Still waiting for an answer" in shown and "Anyone hiring juniors?" in shown
+
+
+async def test_help_names_the_surfacing_commands(world: SlackWorld) -> None:
+    (reply,) = await world.command("/qa", "help")
+    for shown in ("/qa leaderboard", "/qa unanswered", "/qa mydata", "/qa forgetme"):
+        assert shown in reply["text"]
