@@ -86,10 +86,12 @@ class ConsoleSession:
         if not line:
             return ""
         if not line.startswith("/"):
+            log.info("console: a line without a command (%d characters)", len(line))
             return "Commands start with /, like /ask or /top. Type /help to see them all."
         name, _, args = line[1:].partition(" ")
         handler = self._handlers.get(name.lower())
         if handler is None:
+            log.info("console: unknown command /%s", name[:20])
             return f"There is no /{name[:20]} command. Type /help to see them all."
         try:
             reply = await handler(args.strip())

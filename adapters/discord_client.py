@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 import discord
@@ -49,6 +50,27 @@ def intents_for(settings: Settings) -> discord.Intents:
     )
 
 
+def _guard_parsers(parsers: dict[str, Callable[[Any], None]]) -> None:
+    """Make a malformed gateway payload one log line instead of a dead connection.
+
+    discord.py calls each event's parser without a guard, so a payload missing a field (a
+    truncated or buggy dispatch) raises out of the gateway loop and stops the client. The
+    parsers live in one dict the gateway reads at dispatch time; each is wrapped once here.
+    """
+
+    def guarded(event: str, parse: Callable[[Any], None]) -> Callable[[Any], None]:
+        def parse_or_log(data: Any) -> None:
+            try:
+                parse(data)
+            except Exception as error:
+                log.warning("ignored a malformed %s event: %r", event, error)
+
+        return parse_or_log
+
+    for event, parse in list(parsers.items()):
+        parsers[event] = guarded(event, parse)
+
+
 class QABotClient(discord.Client):
     def __init__(
         self, *, settings: Settings, service: QAService, guild_ready_timeout: float = 2.0
@@ -66,6 +88,7 @@ class QABotClient(discord.Client):
         self.service = service
         self.tree: app_commands.CommandTree[QABotClient] = app_commands.CommandTree(self)
         self.catch_up_tasks: dict[int, asyncio.Task[Any]] = {}  # guild id -> its catch-up
+        _guard_parsers(self._connection.parsers)
         self.tree.on_error = self._on_command_error  # type: ignore[method-assign]
         register_commands(self.tree)
         # Digests and thread notices (similar questions, hot answers) the core posts itself.

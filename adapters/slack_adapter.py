@@ -180,7 +180,10 @@ class SlackBot:
     async def on_message(self, ack: AsyncAck, body: dict[str, Any], event: dict[str, Any]) -> None:
         await ack()
         parsed = edge.parse_message_event(event)
-        if parsed is None:
+        if parsed is None:  # chatter outside question threads, the bot's own posts, odd shapes
+            log.debug(
+                "message event %s ignored: not a reply, edit or deletion", body.get("event_id")
+            )
             return
         workspace = edge.workspace_of(body)
         await self._event(body, type(parsed).__name__, lambda: self._message(workspace, parsed))
@@ -212,6 +215,7 @@ class SlackBot:
         await ack()
         reaction = edge.parse_reaction(event)
         if reaction is None:
+            log.info("reaction event %s ignored: not on a message", body.get("event_id"))
             return
         workspace = edge.workspace_of(body)
         await self._event(body, "reaction", lambda: self._reaction(workspace, reaction))

@@ -92,8 +92,24 @@ async def _open_socket(
     return handler
 
 
+@web.middleware
+async def _refuse_malformed(request: web.Request, handler: Any) -> web.StreamResponse:
+    """A signed payload bolt cannot read (a field of the wrong type) is a 400 and one log line,
+    not a 500 with a traceback; Slack then does not retry it."""
+    try:
+        response: web.StreamResponse = await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as error:
+        log.warning("refused a malformed Slack request: %s: %s", type(error).__name__, error)
+        return web.Response(status=400, text="malformed request")
+    return response
+
+
 async def _serve_http(bot: SlackBot, host: str, port: int) -> tuple[web.AppRunner, int]:
-    runner = web.AppRunner(bot.app.web_app(path=EVENTS_PATH, port=port), handle_signals=False)
+    app = bot.app.web_app(path=EVENTS_PATH, port=port)
+    app.middlewares.append(_refuse_malformed)
+    runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
