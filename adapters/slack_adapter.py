@@ -146,8 +146,10 @@ class SlackBot:
 
         return tell
 
-    async def user(self, workspace: WorkspaceRef, user_id: str, name: str = "") -> UserRef:
-        return await self.users.get(workspace, user_id, fallback_name=name)
+    async def user(
+        self, workspace: WorkspaceRef, user_id: str, name: str = "", *, fresh: bool = False
+    ) -> UserRef:
+        return await self.users.get(workspace, user_id, fallback_name=name, fresh=fresh)
 
     # ---------------------------------------------------------------- listeners
 

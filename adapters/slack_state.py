@@ -58,11 +58,13 @@ class UserDirectory:
         self._cache: dict[tuple[str, str], tuple[float, UserRef]] = {}
 
     async def get(
-        self, workspace: WorkspaceRef, user_id: str, *, fallback_name: str = ""
+        self, workspace: WorkspaceRef, user_id: str, *, fallback_name: str = "", fresh: bool = False
     ) -> UserRef:
+        """`fresh` asks Slack even when cached: rights for a privileged action are read as they
+        are at that moment (someone demoted a minute ago is no longer an admin)."""
         key = (workspace.workspace_id, user_id)
         cached = self._cache.get(key)
-        if cached is not None and cached[0] > self._clock():
+        if cached is not None and cached[0] > self._clock() and not fresh:
             return cached[1]
         try:
             response = await self._client.users_info(user=user_id)
