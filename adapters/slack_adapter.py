@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -55,6 +56,9 @@ def make_web_client(settings: Settings) -> AsyncWebClient:
             AsyncConnectionErrorRetryHandler(),
             # Slack's 429s carry Retry-After; the handler sleeps that long, then retries.
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            # 500 and 503: retried with exponential backoff (0.5 s, 1 s), then given up; the
+            # listener then logs it and tells whoever is waiting.
+            AsyncServerErrorRetryHandler(max_retry_count=2),
         ],
     )
 

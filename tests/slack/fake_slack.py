@@ -49,6 +49,7 @@ class _Scripted:
 
     rate_limited: int = 0
     retry_after: int = 0
+    server_errors: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -124,6 +125,10 @@ class FakeSlack:
         """Answer the next ``times`` calls of ``method`` with HTTP 429 and ``Retry-After``."""
         scripted = self._scripted[method]
         scripted.rate_limited, scripted.retry_after = times, retry_after
+
+    def server_error_next(self, method: str, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with HTTP 503, as Slack does in outages."""
+        self._scripted[method].server_errors = times
 
     def fail_next(self, method: str, error: str) -> None:
         """Answer the next call of ``method`` with ``{"ok": false, "error": error}``."""
@@ -231,6 +236,9 @@ class FakeSlack:
             return web.json_response(
                 {"ok": False, "error": "ratelimited"}, status=429, headers=headers
             )
+        if scripted.server_errors > 0:
+            scripted.server_errors -= 1
+            return web.json_response({"ok": False, "error": "service_unavailable"}, status=503)
         expected = APP_TOKEN if method == "apps.connections.open" else BOT_TOKEN
         if token != expected:
             error = "not_allowed_token_type" if token in (APP_TOKEN, BOT_TOKEN) else "invalid_auth"
