@@ -12,12 +12,15 @@ import pytest
 
 from bot.domain import ChannelRef, UserRef
 from bot.errors import SettingsError
+from bot.ports import Store
 from bot.scheduler import DigestScheduler
 from bot.service import QAService
 from bot.settings import DigestSettings, Settings, load_settings
+from storage import open_store
 from storage.sqlite_store import SqliteStore
 from tests.bot.recording_poster import RecordingPoster
 from tests.conftest import CHANNEL, TEAM, FakeClock
+from tests.storage.conftest import FreshUrl, fresh_url  # noqa: F401  (the fixture)
 
 BERLIN_WEEKLY = DigestSettings(
     channels=(f"slack:{TEAM.workspace_id}:{CHANNEL}",), cadence="weekly", weekday="monday",
@@ -32,7 +35,7 @@ def utc(*args: int) -> datetime:
 class Bot:
     """One bot process: its own store connection, service, poster and scheduler."""
 
-    def __init__(self, store: SqliteStore, clock: FakeClock, digest: DigestSettings) -> None:
+    def __init__(self, store: Store, clock: FakeClock, digest: DigestSettings) -> None:
         self.service = QAService(store=store, settings=Settings(digest=digest), clock=clock)
         self.poster = RecordingPoster()
         self.service.posters.register("slack", self.poster)
@@ -242,3 +245,21 @@ async def test_until_its_platform_connects_the_loop_looks_again_every_second(
     with pytest.raises(asyncio.CancelledError):
         await loop.run()
     assert (sleeps, len(poster.digests)) == ([1.0, 1.0, 30], 1)
+
+
+async def test_two_processes_on_postgresql_post_each_digest_once(
+    fresh_url: FreshUrl,  # noqa: F811  (the fixture imported above)
+    clock: FakeClock,
+) -> None:
+    url = await fresh_url("postgres")
+    stores = [await open_store(url, pool_size=2), await open_store(url, pool_size=2)]
+    try:
+        bots = [Bot(store, clock, BERLIN_WEEKLY) for store in stores]
+        clock.now = utc(2026, 3, 8, 12)
+        await bots[0].ask()
+        clock.now = utc(2026, 3, 9, 8, 0)
+        await asyncio.gather(*(bot.scheduler.tick() for bot in bots * 3))
+        assert sum(len(bot.poster.digests) for bot in bots) == 1
+    finally:
+        for store in stores:
+            await store.close()
