@@ -1,8 +1,9 @@
 """The Store on one SQLite file through aiosqlite: the embedded default.
 
-One connection in WAL mode serves the process. Every unit of work runs under one asyncio lock in
-its own transaction, because coroutines share the connection and must not see or join each
-other's half-done transactions.
+One aiosqlite connection in WAL mode serves reads and the rarer writes: every unit of work runs
+under one asyncio lock in its own transaction, because coroutines share the connection and must
+not see or join each other's half-done transactions. Votes, answers and the lookups a reaction
+needs go through a second connection on a group-committing writer thread (sqlite_writer).
 """
 
 from __future__ import annotations
@@ -30,15 +31,17 @@ from bot.domain import (
     TopQuery,
     WorkspaceRef,
 )
-from bot.errors import NotFound, StoreUnavailable
+from bot.errors import StoreUnavailable
 from bot.ports import NewAnswer, NewQuestion, VoteTally
 from bot.voting import wilson_lower_bound
+from storage import sqlite_ops as ops
 from storage import sqlite_sql as sql
 from storage.migrations import migrations_for
-from storage.rows import answer_from_row, post_from_row, question_from_row, to_ms
+from storage.rows import answer_from_row, question_from_row, to_ms
 from storage.sqlite_reconcile import SqliteReconcile
 from storage.sqlite_rows import SqliteRows
 from storage.sqlite_surfacing import SqliteSurfacing
+from storage.sqlite_writer import SqliteWriter
 
 __all__ = ["SqliteStore"]
 
@@ -52,10 +55,15 @@ _UNAVAILABLE = "The Q&A store is unavailable right now; nothing was changed. Ple
 
 
 class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, writer: SqliteWriter) -> None:
         self._db = connection
         self._lock = asyncio.Lock()
         self._workspaces: dict[WorkspaceRef, int] = {}
+        # Votes, answers and the lookups a reaction needs go through the group-committing
+        # writer; every other write keeps `_transaction` on the aiosqlite connection.
+        self._writer = writer
+        self._writer_workspaces = ops.Workspaces()
+        writer.invalidate = self._writer_workspaces.clear
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> SqliteStore:
@@ -65,9 +73,10 @@ class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
             for pragma in sql.PRAGMAS:
                 await connection.execute(pragma)
             await connection.create_function("wilson", 2, wilson_lower_bound, deterministic=True)
-            store = cls(connection)
+            store = cls(connection, SqliteWriter(str(path), pragmas=sql.PRAGMAS))
             if migrate:
                 await store.migrate()
+            await store._writer.start()
         except BaseException:
             # Not a database, or a failed migration: close, or the connection's thread keeps
             # the process alive after the error is reported.
@@ -76,6 +85,7 @@ class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
         return store
 
     async def close(self) -> None:
+        await self._writer.close()
         await self._db.close()
 
     async def migrate(self) -> int:
@@ -167,20 +177,18 @@ class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
 
     async def add_answer(self, new: NewAnswer) -> Answer:
         message = new.message or MessageRef("", "")
-        async with self._transaction() as db:
-            ws = await self._workspace_id(db, new.workspace)
-            params = {
-                "ws": ws, "question": new.question_number, "author": new.author_id,
-                "name": new.author_name, "body": new.text, "created": to_ms(new.created_at),
-                "mchannel": new.message and message.channel_id,
-                "mid": new.message and message.message_id,
-            }  # fmt: skip
-            row = await self._one(sql.INSERT_ANSWER, params)
-            if row is None:  # the same message again: the answer it already made
-                row = await self._one(sql.ANSWER_BY_MESSAGE, params)
-            if row is None:
-                raise NotFound("That question is no longer open for answers.")
-            return answer_from_row(row, new.workspace)
+        params = {
+            "question": new.question_number, "author": new.author_id,
+            "name": new.author_name, "body": new.text, "created": to_ms(new.created_at),
+            "mchannel": new.message and message.channel_id,
+            "mid": new.message and message.message_id,
+        }  # fmt: skip
+
+        def insert(db: sqlite3.Connection) -> Answer:
+            params["ws"] = self._writer_workspaces.id(db, new.workspace)
+            return ops.add_answer(db, params, new.workspace)
+
+        return await self._writer.run(insert)
 
     async def link_answer(self, workspace: WorkspaceRef, number: int, message: MessageRef) -> None:
         async with self._transaction() as db:
@@ -211,23 +219,24 @@ class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
         weight: int,
         at: datetime,
     ) -> VoteTally:
-        async with self._transaction() as db:
-            post = await self._post_row(db, await self._workspace_id(db, workspace), post_id)
-            if post is None:
-                return VoteTally(0, 0, changed=False)
-            params = (post, voter_id, emoji, weight, to_ms(at))
-            cursor = await db.execute(sql.INSERT_VOTE, params)
-            return await self._retally(db, post, changed=cursor.rowcount > 0)
+        at_ms = to_ms(at)
+
+        def add(db: sqlite3.Connection) -> VoteTally:
+            ws = self._writer_workspaces.id(db, workspace)
+            return ops.vote(
+                db, ws, post_id, voter=voter_id, emoji=emoji, weight=weight, at_ms=at_ms
+            )
+
+        return await self._writer.run(add)
 
     async def remove_vote(
         self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
     ) -> VoteTally:
-        async with self._transaction() as db:
-            post = await self._post_row(db, await self._workspace_id(db, workspace), post_id)
-            if post is None:
-                return VoteTally(0, 0, changed=False)
-            cursor = await db.execute(sql.DELETE_VOTE, (post, voter_id, emoji))
-            return await self._retally(db, post, changed=cursor.rowcount > 0)
+        def remove(db: sqlite3.Connection) -> VoteTally:
+            ws = self._writer_workspaces.id(db, workspace)
+            return ops.vote(db, ws, post_id, voter=voter_id, emoji=emoji, weight=None)
+
+        return await self._writer.run(remove)
 
     async def clear_votes(
         self, workspace: WorkspaceRef, post_id: PostId, *, emoji: str | None
@@ -260,35 +269,44 @@ class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
     async def claim(
         self, workspace: WorkspaceRef, job: str, *, period: str, owner: str, at: datetime
     ) -> bool:
-        async with self._transaction() as db:
-            ws = await self._workspace_id(db, workspace)
-            cursor = await db.execute(sql.CLAIM, (ws, job, period, owner, to_ms(at)))
-            return cursor.rowcount > 0
+        # Through the writer: the hot-answer check claims on every vote past the threshold.
+        def insert(db: sqlite3.Connection) -> bool:
+            ws = self._writer_workspaces.id(db, workspace)
+            return db.execute(sql.CLAIM, (ws, job, period, owner, to_ms(at))).rowcount > 0
+
+        return await self._writer.run(insert)
 
     # Reads ------------------------------------------------------------------------------------
 
+    # The lookups every reaction and thread reply makes ride the writer's batches: one thread hop
+    # for hundreds of them, and they see every write committed before them.
+
     async def get_post(self, workspace: WorkspaceRef, post_id: PostId) -> Post | None:
-        async with self._lock, self._guard():
-            ws = await self._workspace_id(self._db, workspace)
-            row = await self._one(sql.POST_BY_NUMBER, (ws, post_id.kind.value, post_id.number))
-            return None if row is None else post_from_row(row, workspace)
+        return await self._writer.run(
+            lambda db: self._find_post(db, workspace, post_id), write=False
+        )
 
     async def get_post_by_message(
         self, workspace: WorkspaceRef, message: MessageRef
     ) -> Post | None:
-        async with self._lock, self._guard():
-            ws = await self._workspace_id(self._db, workspace)
-            params = (ws, message.channel_id, message.message_id)
-            row = await self._one(sql.POST_BY_MESSAGE, params)
-            return None if row is None else post_from_row(row, workspace)
+        return await self._writer.run(
+            lambda db: self._find_post(db, workspace, message), write=False
+        )
+
+    def _find_post(
+        self, db: sqlite3.Connection, workspace: WorkspaceRef, target: PostId | MessageRef
+    ) -> Post | None:
+        ws = self._writer_workspaces.id(db, workspace, create=False)
+        return ops.get_post(db, ws, workspace, target)
 
     async def get_question_by_thread(
         self, workspace: WorkspaceRef, thread_key: str
     ) -> Question | None:
-        async with self._lock, self._guard():
-            ws = await self._workspace_id(self._db, workspace)
-            row = await self._one(sql.POST_BY_THREAD, (ws, thread_key))
-            return None if row is None else question_from_row(row, workspace)
+        def find(db: sqlite3.Connection) -> Question | None:
+            ws = self._writer_workspaces.id(db, workspace, create=False)
+            return ops.get_question_by_thread(db, ws, workspace, thread_key)
+
+        return await self._writer.run(find, write=False)
 
     async def top_answers(
         self, workspace: WorkspaceRef, query: TopQuery, *, since: datetime | None

@@ -6,12 +6,13 @@ runs once per store, unchanged.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
 
 from bot.domain import MessageRef, PostId, PostKind, Question, TopQuery, Window, WorkspaceRef
-from bot.errors import NotFound
+from bot.errors import NotFound, StoreUnavailable
 from bot.ports import Store, VoteRow
 from bot.replies import FORGOTTEN_ID
 from bot.voting import wilson_lower_bound
@@ -588,3 +589,65 @@ async def test_forgetting_a_person_removes_their_votes_and_anonymises_their_post
     mine = await store.get_post(SLACK, a(1))
     assert theirs is not None and (theirs.ups, theirs.downs) == (0, 0)
     assert mine is not None and mine.text == "my answer" and mine.ups == 1
+
+
+# Concurrent writes (batched into shared transactions by the stores) ---------------------------
+
+
+async def test_concurrent_votes_removals_and_redeliveries_leave_exact_counts(store: Store) -> None:
+    await ask(store)
+    for _ in range(3):
+        await answer(store, 1)
+    calls = []
+    for i in range(90):
+        post, emoji = a(1 + i % 3), ("👍" if i % 4 else "👎")
+        calls.append(vote(store, post, f"U{i}", emoji))
+        calls.append(vote(store, post, f"U{i}", emoji))  # the same event redelivered
+        if i % 5 == 0:
+            calls.append(vote(store, post, f"U{i}", "⬆"))  # a second up by the same person
+    await asyncio.gather(*calls)
+    await asyncio.gather(*(unvote(store, a(1 + i % 3), f"U{i}") for i in range(0, 90, 3)))
+    expected: dict[int, tuple[int, int]] = {}
+    for i in range(90):
+        net = (1 if i % 4 else -1) + (1 if i % 5 == 0 else 0) - (1 if i % 3 == 0 and i % 4 else 0)
+        ups, downs = expected.get(1 + i % 3, (0, 0))
+        expected[1 + i % 3] = (ups + (net > 0), downs + (net < 0))
+    for number, (ups, downs) in expected.items():
+        found = await store.get_post(SLACK, a(number))
+        assert found is not None and (found.ups, found.downs) == (ups, downs)
+    assert await store.recount() == 0
+
+
+async def test_a_vote_the_database_refuses_fails_alone_among_concurrent_votes(
+    store: Store,
+) -> None:
+    await ask(store)
+    await answer(store, 1)
+
+    async def bad() -> None:  # weight 2 breaks the votes table's CHECK constraint
+        await store.add_vote(SLACK, a(1), voter_id="U_BAD", emoji="👍", weight=2, at=NOW)
+
+    good = [vote(store, a(1), f"U{i}") for i in range(20)]
+    results = await asyncio.gather(*good[:10], bad(), *good[10:], return_exceptions=True)
+    assert isinstance(results[10], StoreUnavailable)
+    assert all(not isinstance(r, BaseException) and r.changed for r in results[:10] + results[11:])
+    found = await store.get_post(SLACK, a(1))
+    assert found is not None and (found.ups, found.downs) == (20, 0)
+    assert await raw_fetch(store, "SELECT COUNT(*) FROM votes") == [(20,)]
+
+
+async def test_concurrent_answers_get_distinct_numbers_and_a_redelivery_one_answer(
+    store: Store,
+) -> None:
+    await ask(store)
+    messages = [MessageRef("C1", f"200.{i}") for i in range(30)]
+    made = await asyncio.gather(*(answer(store, 1, message=m) for m in messages + messages[:5]))
+    assert sorted({found.number for found in made}) == list(range(1, 31))
+    assert [found.number for found in made[30:]] == [found.number for found in made[:5]]
+
+
+async def test_unanswered_in_one_channel_leaves_out_the_others(store: Store) -> None:
+    await ask(store, "elsewhere", channel="C2")
+    await ask(store, "here", channel="C1")
+    found = await store.unanswered(SLACK, since=None, channel_id="C1", limit=1, only_channel=True)
+    assert [x.text for x in found] == ["here"]

@@ -1,0 +1,106 @@
+"""One backend's whole measurement, run in its own process: `python -m bench.backend URL SCALE`.
+
+Its own process so that `rss_mib` is this backend's bot (store, service, both adapters loaded,
+after the run) and not the data-set builder's or the other backend's memory. Prints progress lines
+and, last, one JSON object.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+from bench import ingest, latency
+from bench.dataset import WORKSPACE, Shape
+from bot.domain import WorkspaceRef
+from bot.service import QAService
+from bot.settings import Settings
+from storage import open_store
+
+__all__ = ["measure"]
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
+
+
+def rss_mib() -> float:
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def startup_s(url: str) -> float:
+    """Process start to ready: interpreter, imports of both adapters, store open, app built."""
+    started = time.perf_counter()
+    child = subprocess.run(
+        [sys.executable, "-m", "bench.ready", url], capture_output=True, text=True, check=True
+    )
+    assert child.stdout.strip() == "ready", child.stdout + child.stderr
+    return time.perf_counter() - started
+
+
+async def _raw(url: str, raw_path: str) -> tuple[Any, Any]:
+    if url.startswith("sqlite"):
+        store = await open_store(f"sqlite:///{raw_path}")
+        await store.close()
+        return ingest.raw_sqlite(raw_path), None
+    return await ingest.raw_postgres(url)
+
+
+async def measure(url: str, scale: float, raw_path: str) -> dict[str, float]:
+    # Both adapters loaded, as `qabot run` does with both platforms enabled.
+    for module in ("adapters.slack_adapter", "adapters.discord_client", "discord", "slack_bolt"):
+        importlib.import_module(module)
+
+    shape = Shape.scaled(scale)
+    workspace = WorkspaceRef(*WORKSPACE)
+    store = await open_store(url)
+    service = QAService(store=store, settings=Settings())
+    raw, raw_conn = await _raw(url, raw_path)
+    events = ingest.reaction_events(shape, max(20_000, int(400_000 * scale)))
+    result = await ingest.interleaved(
+        service=service, workspace=workspace, events=events, raw=raw,
+        rounds=10, raw_per_round=max(2_000, int(20_000 * scale)), callers=256,
+    )  # fmt: skip
+    _say(f"ingest {result.events_per_s:,.0f} events/s, raw {result.raw_per_s:,.0f}/s")
+    drifted = await store.recount()
+    _say(f"recount after the run: {drifted} posts changed (0 = every score exact)")
+    if drifted:
+        raise SystemExit(f"scores drifted on {drifted} posts")
+    top = await latency.top_latencies(service, workspace, shape, 300)
+    _say(f"/top {latency.summary(top)}")
+    acks = await latency.ack_latencies(service, shape, rate=1000, seconds=5 if scale < 1 else 10)
+    _say(f"Slack ack {latency.summary(acks)} over {len(acks)} requests at 1,000/s")
+    if raw_conn is not None:
+        await raw_conn.close()
+    await store.close()
+    return {
+        "ingest_events_per_s": round(result.events_per_s),
+        "raw_insert_per_s": round(result.raw_per_s),
+        "ingest_ratio": round(result.ratio, 3),
+        "top_p50_ms": round(statistics.median(top), 3),
+        "top_p99_ms": round(latency.percentile(top, 0.99), 3),
+        "ack_p99_ms": round(latency.percentile(acks, 0.99), 2),
+        "rss_mib": round(rss_mib(), 1),
+        "startup_s": round(startup_s(url), 3),
+    }
+
+
+def main() -> None:
+    url, scale, raw_path = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    print(json.dumps(asyncio.run(measure(url, scale, raw_path))), flush=True)
+
+
+if __name__ == "__main__":
+    main()
