@@ -172,10 +172,16 @@ class Store(Protocol):
         accepted answers written since then. Removed answers and forgotten people count nothing."""
 
     async def unanswered(
-        self, workspace: WorkspaceRef, *, since: datetime | None, channel_id: str, limit: int
+        self,
+        workspace: WorkspaceRef,
+        *,
+        since: datetime | None,
+        channel_id: str,
+        limit: int,
+        only_channel: bool = False,
     ) -> Sequence[Question]:
         """Live questions asked since `since` with no live answer, oldest first; questions from
-        private channels only when asked in `channel_id`."""
+        private channels only when asked in `channel_id`; with `only_channel`, only those."""
 
     async def similar_candidates(
         self, workspace: WorkspaceRef, stems: Sequence[str], *, channel_id: str, limit: int

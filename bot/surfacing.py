@@ -166,10 +166,10 @@ class Surfacing:
         since = window_start(window, due_at)
         top = await self.store.top_answers(target.workspace, query, since=since)
         # Waiting questions of any age: a question nobody answered last week still waits.
-        open_questions = await self.store.unanswered(
-            target.workspace, since=None, channel_id=target.channel_id, limit=_CANDIDATES
-        )
-        waiting = [q for q in open_questions if q.channel_id == target.channel_id][:size]
+        waiting = await self.store.unanswered(
+            target.workspace, since=None, channel_id=target.channel_id, limit=size,
+            only_channel=True,
+        )  # fmt: skip
         title = "Top answers today" if daily else "Top answers this week"
         return Digest(target.channel_id, title, top, waiting, due_at)
 

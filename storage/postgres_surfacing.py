@@ -49,7 +49,7 @@ _VISIBLE_FROM = "(NOT p.channel_private OR p.channel_id = $3)"
 
 UNANSWERED = f"""{sql._POST}
 WHERE p.workspace_id = $1 AND p.kind = 'Q' AND NOT p.removed AND p.created_ms >= $2
-  AND {_VISIBLE_FROM}
+  AND {_VISIBLE_FROM} AND (NOT $5 OR p.channel_id = $3)
   AND NOT EXISTS (SELECT 1 FROM posts x WHERE x.question_id = p.id AND NOT x.removed)
 ORDER BY p.created_ms ASC, p.id ASC
 LIMIT $4"""
@@ -107,10 +107,16 @@ class PostgresSurfacing:
         ]
 
     async def unanswered(
-        self, workspace: WorkspaceRef, *, since: datetime | None, channel_id: str, limit: int
+        self,
+        workspace: WorkspaceRef,
+        *,
+        since: datetime | None,
+        channel_id: str,
+        limit: int,
+        only_channel: bool = False,
     ) -> Sequence[Question]:
         ws = await self._known_workspace(workspace)
-        rows = await self._fetch(UNANSWERED, ws, _ms(since), channel_id, limit)
+        rows = await self._fetch(UNANSWERED, ws, _ms(since), channel_id, limit, only_channel)
         return [question_from_row(row, workspace) for row in rows]
 
     async def similar_candidates(

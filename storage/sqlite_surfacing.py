@@ -47,7 +47,7 @@ _VISIBLE_FROM = "(p.channel_private = 0 OR p.channel_id = :channel)"
 
 UNANSWERED = f"""{sql._POST}
 WHERE p.workspace_id = :ws AND p.kind = 'Q' AND p.removed = 0 AND p.created_ms >= :since
-  AND {_VISIBLE_FROM}
+  AND {_VISIBLE_FROM} AND (:only_channel = 0 OR p.channel_id = :channel)
   AND NOT EXISTS (SELECT 1 FROM posts x WHERE x.question_id = p.id AND x.removed = 0)
 ORDER BY p.created_ms ASC, p.id ASC
 LIMIT :limit"""
@@ -109,9 +109,16 @@ class SqliteSurfacing:
         ]
 
     async def unanswered(
-        self, workspace: WorkspaceRef, *, since: datetime | None, channel_id: str, limit: int
+        self,
+        workspace: WorkspaceRef,
+        *,
+        since: datetime | None,
+        channel_id: str,
+        limit: int,
+        only_channel: bool = False,
     ) -> Sequence[Question]:
-        params = {"since": _ms(since), "channel": channel_id, "limit": limit}
+        params = {"since": _ms(since), "channel": channel_id, "limit": limit,
+                  "only_channel": only_channel}  # fmt: skip
         rows = await self._read(workspace, UNANSWERED, params)
         return [question_from_row(row, workspace) for row in rows]
 
