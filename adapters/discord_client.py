@@ -20,7 +20,7 @@ from adapters.discord_commands import register_commands
 from adapters.discord_components import AnswerButton, ShareButton
 from adapters.discord_surfacing import DiscordPoster
 from bot.domain import MessageRef
-from bot.errors import InvalidInput, QAError, VoteIgnored
+from bot.errors import InvalidInput, QAError, RateLimited, VoteIgnored
 from bot.service import QAService
 from bot.settings import Settings
 
@@ -181,6 +181,8 @@ class QABotClient(discord.Client):
                 )
         except VoteIgnored as why:  # own post, unmapped emoji...: reactions are not only votes
             log.debug("reaction %s not counted: %s", vote.emoji, why)
+        except RateLimited:  # Discord cannot answer a reaction privately: the log says it
+            log.info("reaction %s on %s not counted: rate limited", vote.emoji, vote.target)
         except QAError as error:  # not a question or answer; or the store is down
             log.debug("reaction on %s ignored: %s", vote.target, error)
         except Exception:

@@ -1,8 +1,9 @@
 """Per-person limits on asking and voting, and the vote cooldown, on an injected clock.
 
 Each limit is a sliding window: at most `limit` accepted actions per `window` for one key (a
-person in a workspace, or a person on one post). An action is checked before it runs and recorded
-only once it changed something, so a typo or a refused vote never uses up anyone's allowance.
+person in a workspace, or a person on one post). An action takes its place before it runs and
+keeps it only if it changed something, so a typo or a refused vote never uses up anyone's
+allowance.
 The windows live in this process's memory: a restart forgets them, which is harmless (the
 defaults are far above what a community does by accident) and keeps every vote write one
 statement.
@@ -11,7 +12,9 @@ statement.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain import PostId, UserRef
@@ -19,7 +22,7 @@ from bot.errors import RateLimited
 from bot.ports import Clock
 from bot.settings import LimitsSettings
 
-__all__ = ["Limits", "SlidingWindow"]
+__all__ = ["Limits", "SlidingWindow", "Slot"]
 
 
 class SlidingWindow:
@@ -43,6 +46,12 @@ class SlidingWindow:
         if self.limit > 0:
             self._events.setdefault(key, deque()).append(now)
 
+    def forget(self, key: Hashable, at: datetime) -> None:
+        """Give back an event recorded at `at` (the action changed nothing, or failed)."""
+        events = self._events.get(key)
+        if events is not None and at in events:
+            events.remove(at)
+
     def _recent(self, key: Hashable, now: datetime) -> deque[datetime]:
         events = self._events.get(key)
         if events is None:
@@ -61,8 +70,20 @@ def _wait_text(wait: timedelta) -> str:
     return f"{(seconds + 59) // 60} minutes"
 
 
+@dataclass
+class Slot:
+    """A place taken in one or more windows; given back on leaving unless `keep` is set."""
+
+    keep: bool = False
+    taken: list[tuple[SlidingWindow, Hashable, datetime]] = field(default_factory=list)
+
+
 class Limits:
-    """The limits QAService applies; `settings` says how many, `clock` says when."""
+    """The limits QAService applies; `settings` says how many, `clock` says when.
+
+    A place is taken before the action's first await and given back if it changed nothing, so
+    concurrent events (Discord dispatches each in its own task) cannot all pass one check.
+    """
 
     def __init__(self, settings: LimitsSettings, clock: Clock) -> None:
         self._clock = clock
@@ -73,38 +94,70 @@ class Limits:
             limit=settings.vote_changes_per_post,
             window=timedelta(seconds=settings.vote_cooldown_seconds),
         )
+        # The latest vote change started per person and post, while it is being written.
+        self._in_flight: dict[tuple[str, ...], tuple[str, object]] = {}
 
     @staticmethod
     def _person(user: UserRef) -> tuple[str, str, str]:
         return (user.workspace.platform, user.workspace.workspace_id, user.user_id)
 
-    def check_ask(self, asker: UserRef) -> None:
-        wait = self._asks.wait_for(self._person(asker), self._clock())
+    @contextmanager
+    def asking(self, asker: UserRef) -> Iterator[Slot]:
+        """Around storing a question: RateLimited when over; the place is kept on success."""
+        now, person = self._clock(), self._person(asker)
+        wait = self._asks.wait_for(person, now)
         if wait is not None:
             raise RateLimited(
                 f"You have asked {self._asks.limit} questions in the last hour, the most "
                 f"one person can; please wait {_wait_text(wait)} before asking again."
             )
+        with self._taking([(self._asks, person)], now) as slot:
+            yield slot
+            slot.keep = True
 
-    def asked(self, asker: UserRef) -> None:
-        self._asks.record(self._person(asker), self._clock())
-
-    def check_vote(self, voter: UserRef, post: PostId) -> None:
-        now = self._clock()
-        wait = self._churn.wait_for((*self._person(voter), str(post)), now)
+    @contextmanager
+    def voting(self, voter: UserRef, post: PostId, *, action: str) -> Iterator[Slot]:
+        """Around a vote write: RateLimited when over; set `slot.keep` if the write changed a
+        vote. `action` names the change (`+👍`): the same change delivered again while it is the
+        latest being written is a redelivery, neither checked nor counted; +, -, + is a storm."""
+        now, person = self._clock(), self._person(voter)
+        on_post = (*person, str(post))
+        latest = self._in_flight.get(on_post)
+        if latest is not None and latest[0] == action:
+            yield Slot()  # the change being written right now, delivered again
+            return
+        wait = self._churn.wait_for(on_post, now)
         if wait is not None:
             raise RateLimited(
                 f"You changed your vote on {post} several times just now; it stays as it is. "
                 f"Try again in {_wait_text(wait)}."
             )
-        wait = self._votes.wait_for(self._person(voter), now)
+        wait = self._votes.wait_for(person, now)
         if wait is not None:
             raise RateLimited(
                 f"You have voted {self._votes.limit} times in the last minute, the most one "
                 f"person can; please wait {_wait_text(wait)}."
             )
+        token = (action, object())
+        self._in_flight[on_post] = token
+        try:
+            with self._taking([(self._churn, on_post), (self._votes, person)], now) as slot:
+                yield slot
+        finally:
+            if self._in_flight.get(on_post) is token:
+                del self._in_flight[on_post]
 
-    def voted(self, voter: UserRef, post: PostId) -> None:
-        now = self._clock()
-        self._churn.record((*self._person(voter), str(post)), now)
-        self._votes.record(self._person(voter), now)
+    @contextmanager
+    def _taking(
+        self, places: list[tuple[SlidingWindow, Hashable]], now: datetime
+    ) -> Iterator[Slot]:
+        slot = Slot()
+        for window, key in places:
+            window.record(key, now)
+            slot.taken.append((window, key, now))
+        try:
+            yield slot
+        finally:
+            if not slot.keep:
+                for window, key, at in slot.taken:
+                    window.forget(key, at)

@@ -76,7 +76,6 @@ class QAService(Surfacing):
         anonymous: bool = False,
     ) -> Question:
         limits = self.settings.limits
-        self.limits.check_ask(asker)
         body, inline_tags = split_tags(
             clean_text(text, max_chars=limits.max_text_chars, what="question"),
             max_tags=limits.max_tags,
@@ -84,20 +83,20 @@ class QAService(Surfacing):
         all_tags = tuple(dict.fromkeys([*inline_tags, *(t.lower().lstrip("#") for t in tags)]))
         if len(all_tags) > limits.max_tags:
             raise InvalidInput(f"A question can have at most {limits.max_tags} tags.")
-        question = await self.store.add_question(
-            NewQuestion(
-                workspace=asker.workspace,
-                channel_id=channel.channel_id,
-                asker_id=asker.user_id,
-                asker_name=asker.name,
-                text=body,
-                tags=all_tags,
-                anonymous=anonymous,
-                created_at=self._clock(),
-                channel_is_private=channel.is_private,
+        with self.limits.asking(asker):
+            question = await self.store.add_question(
+                NewQuestion(
+                    workspace=asker.workspace,
+                    channel_id=channel.channel_id,
+                    asker_id=asker.user_id,
+                    asker_name=asker.name,
+                    text=body,
+                    tags=all_tags,
+                    anonymous=anonymous,
+                    created_at=self._clock(),
+                    channel_is_private=channel.is_private,
+                )
             )
-        )
-        self.limits.asked(asker)
         who = "anonymously" if anonymous else f"by {asker.user_id}"
         log.info("asked %s %s in %s", question.post_id, who, channel.channel_id)
         return question
@@ -191,13 +190,12 @@ class QAService(Surfacing):
                 return VoteOutcome(post.post_id, VoteStatus.ACCEPTED, post.ups, post.downs)
         weight = self._weight(key, emoji)
         self._check_voter(voter, post)
-        self.limits.check_vote(voter, post.post_id)
-        tally = await self.store.add_vote(
-            voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key, weight=weight,
-            at=self._clock(),
-        )  # fmt: skip
-        if tally.changed:
-            self.limits.voted(voter, post.post_id)
+        with self.limits.voting(voter, post.post_id, action=f"+{key}") as slot:
+            tally = await self.store.add_vote(
+                voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key, weight=weight,
+                at=self._clock(),
+            )  # fmt: skip
+            slot.keep = tally.changed
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
         log.info("vote %s on %s by %s: %s", key, post.post_id, voter.user_id, status.value)
         await self.check_hot(post, tally)
@@ -212,12 +210,11 @@ class QAService(Surfacing):
                 log.info("unaccepted %s by reaction", post.post_id)
                 return VoteOutcome(post.post_id, VoteStatus.UNACCEPTED, post.ups, post.downs)
         self._weight(key, emoji)
-        self.limits.check_vote(voter, post.post_id)
-        tally = await self.store.remove_vote(
-            voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key
-        )
-        if tally.changed:
-            self.limits.voted(voter, post.post_id)
+        with self.limits.voting(voter, post.post_id, action=f"-{key}") as slot:
+            tally = await self.store.remove_vote(
+                voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key
+            )
+            slot.keep = tally.changed
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
         log.info("unvote %s on %s by %s: %s", key, post.post_id, voter.user_id, status.value)
         return VoteOutcome(post.post_id, status, tally.ups, tally.downs)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import replace
 
 import pytest
@@ -114,3 +115,23 @@ async def test_a_withdrawn_question_shows_nowhere(board: Board) -> None:
     with pytest.raises(NotFound):
         await board.service.get(question.workspace, PostId(PostKind.QUESTION, 1))
     assert await board.service.search(workspace=question.workspace, text="failed") == []
+
+
+async def test_simultaneous_questions_cannot_all_slip_past_the_limit(board: Board) -> None:
+    results = await asyncio.gather(
+        *(board.ask("alice", f"Question {i}?") for i in range(15)), return_exceptions=True
+    )
+    refused = [r for r in results if isinstance(r, RateLimited)]
+    assert (len(results) - len(refused), len(refused)) == (10, 5)
+    assert len(board.snapshot()["posts"]) == 10
+
+
+async def test_a_simultaneous_vote_storm_is_stopped_too(board: Board, answer: Answer) -> None:
+    carol, service = board.user("carol"), board.service
+    changes = [("👍", service.react), ("⬆️", service.react), ("👎", service.react),
+               ("⬇️", service.react), ("👍", service.unreact), ("⬆️", service.unreact)]  # fmt: skip
+    results = await asyncio.gather(
+        *(change(voter=carol, target=answer.post_id, emoji=emoji) for emoji, change in changes),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, RateLimited) for r in results) == 2
