@@ -137,8 +137,14 @@ SELECT {post_select(alias, "")}, q.number AS question_number, {alias}.kind AS ki
 
 
 def top_answers(*, channel: bool, since: bool, tag: bool, question: bool) -> str:
-    """Only the filters a query uses, so the planner can use posts_top for each shape."""
-    where = ["a.workspace_id = :ws", "a.kind = 'A'", "a.removed = 0"]
+    """Only the filters a query uses, so the planner can use posts_rank for each shape.
+
+    The inner query picks the winners' ids from posts_rank alone (it holds the ranking keys: no
+    table row is read for the hundreds of candidates); only those rows are then fetched."""
+    # One question's answers come from posts_answers_of: `+` keeps the planner from preferring
+    # posts_rank (covering, but all of the workspace's answers) for these terms.
+    plain = "+" if question else ""
+    where = [f"{plain}a.workspace_id = :ws", f"{plain}a.kind = 'A'", f"{plain}a.removed = 0"]
     if question:
         where.append(
             "a.question_id = (SELECT id FROM posts WHERE workspace_id = :ws AND kind = 'Q'"
@@ -150,11 +156,12 @@ def top_answers(*, channel: bool, since: bool, tag: bool, question: bool) -> str
         where.append("a.created_ms >= :since")
     if tag:
         where.append("a.question_id IN (SELECT question_id FROM question_tags WHERE tag = :tag)")
-    return f"""{_post_and_question("a")}
-FROM posts a JOIN posts q ON q.id = a.question_id
-WHERE {" AND ".join(where)}
-ORDER BY a.rank_score DESC, a.ups - a.downs DESC, a.created_ms ASC, a.id ASC
-LIMIT :limit"""
+    order = "{p}.rank_score DESC, {p}.ups - {p}.downs DESC, {p}.created_ms ASC, {p}.id ASC"
+    return f"""{_post_and_question("p")}
+FROM posts p JOIN posts q ON q.id = p.question_id
+WHERE p.id IN (SELECT a.id FROM posts a WHERE {" AND ".join(where)}
+               ORDER BY {order.format(p="a")} LIMIT :limit)
+ORDER BY {order.format(p="p")}"""
 
 
 SEARCH = f"""

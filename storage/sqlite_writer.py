@@ -53,6 +53,7 @@ class SqliteWriter:
         self._db: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self.invalidate: Callable[[], None] = lambda: None  # called when an op rolls back
+        self.commits = 0  # batches committed: how much sharing a burst got (tests, bench)
 
     async def start(self) -> None:
         db = sqlite3.connect(self._path, isolation_level=None)
@@ -136,6 +137,7 @@ class SqliteWriter:
                 db.execute("ROLLBACK")
             self.invalidate()
             return [(False, error)] * len(batch)
+        self.commits += 1
         return outcomes
 
     def _one(
