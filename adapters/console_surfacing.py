@@ -37,6 +37,9 @@ class ConsolePoster:
     async def post_notice(self, question: Question, notice: Notice) -> None:
         self._pending.append(render_notice(notice))
 
+    async def refresh_question(self, question: Question) -> None:
+        pass  # the console keeps no messages to redraw: the next /top shows the change
+
     def take(self) -> list[str]:
         """What was posted since the last call, oldest first."""
         taken, self._pending = self._pending, []

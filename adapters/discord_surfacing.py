@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord_interact import Reply, actor_of, deferred
+from adapters.discord_render import question_embed
 from adapters.discord_translate import jump_url, scope_channel_id
 from bot.commands import window_title
 from bot.domain import Question, WorkspaceRef
@@ -158,6 +159,13 @@ class DiscordPoster:
             return
         channel = await self._client.resolve_channel(int(where))
         await channel.send(embed=notice_embed(notice, question.workspace.workspace_id))
+
+    async def refresh_question(self, question: Question) -> None:
+        if question.message is None:
+            return
+        channel = await self._client.resolve_channel(int(question.message.channel_id))
+        message = channel.get_partial_message(int(question.message.message_id))
+        await message.edit(embed=question_embed(question))
 
 
 async def _run(interaction: discord.Interaction[QABotClient], verb: str, rest: str) -> Reply:

@@ -93,7 +93,14 @@ class SlackBot:
         )
         self.commands = SlackCommands(self)
         # Digests and thread notices (similar questions, hot answers) the core posts on its own.
-        service.posters.register("slack", SlackPoster(client, lambda: self.team_url))
+        service.posters.register(
+            "slack",
+            SlackPoster(
+                client,
+                lambda: self.team_url,
+                lambda question: render.question_message(question, vote_hint=self.vote_hint()),
+            ),
+        )
         self._register()
 
     # ---------------------------------------------------------------- plumbing

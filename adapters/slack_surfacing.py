@@ -153,9 +153,15 @@ def digest_message(digest: Digest, *, team_url: str) -> Rendered:
 class SlackPoster:
     """Posts for the core through the bot's Web API client."""
 
-    def __init__(self, client: AsyncWebClient, team_url: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient,
+        team_url: Callable[[], str],
+        question_message: Callable[[Question], Rendered],
+    ) -> None:
         self._client = client
         self._team_url = team_url
+        self._question_message = question_message
 
     async def post_digest(self, workspace: WorkspaceRef, digest: Digest) -> None:
         rendered = digest_message(digest, team_url=self._team_url())
@@ -174,4 +180,15 @@ class SlackPoster:
             text=rendered.text,
             blocks=rendered.blocks,
             unfurl_links=False,
+        )
+
+    async def refresh_question(self, question: Question) -> None:
+        if question.message is None:
+            return
+        rendered = self._question_message(question)
+        await self._client.chat_update(
+            channel=question.message.channel_id,
+            ts=question.message.message_id,
+            text=rendered.text,
+            blocks=rendered.blocks,
         )

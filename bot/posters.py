@@ -27,6 +27,9 @@ class Poster(Protocol):
     async def post_notice(self, question: Question, notice: Notice) -> None:
         """Say `notice` in the question's thread (under its message where there is no thread)."""
 
+    async def refresh_question(self, question: Question) -> None:
+        """Show the question's message as it stands now (after forget-me: no asker's name)."""
+
 
 class Posters:
     """One poster per platform, registered by the adapters as they start."""
@@ -50,5 +53,17 @@ class Posters:
             await poster.post_notice(question, notice)
         except Exception:
             log.exception("could not post %s in %s", type(notice).__name__, question.post_id)
+            return False
+        return True
+
+    async def refresh(self, question: Question) -> bool:
+        """Re-render a question's message if its platform has a poster; failures are logged."""
+        poster = self.get(question.workspace.platform)
+        if poster is None or question.message is None:
+            return False
+        try:
+            await poster.refresh_question(question)
+        except Exception:
+            log.exception("could not refresh the message of %s", question.post_id)
             return False
         return True

@@ -202,12 +202,17 @@ class Surfacing:
         and make every post of theirs anonymous (the text stays, nothing names them)."""
         if not confirmed:
             return ForgetPrompt(FORGET_CONFIRM)
+        asked = (await self.store.personal_data(user.workspace, user.user_id)).questions
         votes, posts = await self.store.forget_person(
             user.workspace, user.user_id,
             replacement_id=FORGOTTEN_ID, replacement_name=FORGOTTEN_NAME,
         )  # fmt: skip
         # The id is not logged: after this, nothing should tie the person to the board.
         log.info("forgot a person: %d vote(s) removed, %d post(s) anonymised", votes, posts)
+        for question in asked:  # the bot's own messages still show their name: redraw them
+            fresh = await self.store.get_post(user.workspace, question.post_id)
+            if isinstance(fresh, Question):
+                await self.posters.refresh(fresh)
         return Forgotten(votes, posts)
 
 

@@ -13,6 +13,7 @@ from bot.replies import Digest
 class RecordingPoster:
     digests: list[tuple[WorkspaceRef, Digest]] = field(default_factory=list)
     notices: list[tuple[Question, Notice]] = field(default_factory=list)
+    refreshed: list[Question] = field(default_factory=list)
     fail: bool = False
 
     async def post_digest(self, workspace: WorkspaceRef, digest: Digest) -> None:
@@ -24,3 +25,8 @@ class RecordingPoster:
         if self.fail:
             raise RuntimeError("the platform refused")
         self.notices.append((question, notice))
+
+    async def refresh_question(self, question: Question) -> None:
+        if self.fail:
+            raise RuntimeError("the platform refused")
+        self.refreshed.append(question)

@@ -202,3 +202,13 @@ async def test_known_tags_offer_tags_in_use_for_a_prefix(board: Board) -> None:
         "ml", "mobile",
     ]  # fmt: skip
     assert list(await board.service.known_tags(workspace=TEAM, prefix="no way!", limit=5)) == []
+
+
+async def test_forgetme_redraws_the_persons_question_messages_without_their_name(
+    board: Board, poster: RecordingPoster
+) -> None:
+    asked = await board.ask("alice", "Where do I start?")
+    await board.service.link_question(asked, message=MessageRef(CHANNEL, "9.9"))
+    await board.service.forget_me(user=board.user("alice"), confirmed=True)
+    [redrawn] = poster.refreshed
+    assert (redrawn.number, redrawn.shown_asker) == (asked.number, "Anonymous")

@@ -125,3 +125,13 @@ async def test_help_names_the_surfacing_commands(qa: Harness, fake: FakeDiscord)
     reply = await qa.reply(await fake.slash(fake.add_member("alice"), "qa", subcommand="help"))
     for shown in ("/qa leaderboard", "/qa unanswered", "/qa mydata", "/qa forgetme"):
         assert shown in reply["content"]
+
+
+async def test_forgetme_redraws_the_persons_questions_as_anonymous(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    carol = fake.add_member("carol")
+    asked = await qa.ask(carol, "Where do I start?")
+    await qa.reply(await fake.slash(carol, "qa", subcommand="forgetme", confirm=True))
+    edits = fake.bot_calls("PATCH", rf"/channels/\d+/messages/{asked.message['id']}")
+    assert edits and edits[-1].body["embeds"][0]["author"]["name"] == "Asked by Anonymous"

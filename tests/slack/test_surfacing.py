@@ -113,3 +113,12 @@ async def test_help_names_the_surfacing_commands(world: SlackWorld) -> None:
     (reply,) = await world.command("/qa", "help")
     for shown in ("/qa leaderboard", "/qa unanswered", "/qa mydata", "/qa forgetme"):
         assert shown in reply["text"]
+
+
+async def test_forgetme_redraws_the_persons_questions_as_anonymous(world: SlackWorld) -> None:
+    question = await world.ask("Where do I start?", user=CAROL)
+    await world.command("/qa", "forgetme confirm", user=CAROL)
+    [update] = world.fake.calls_to("chat.update")
+    assert update.params["ts"] == question["ts"]
+    shown = json.dumps(update.params["blocks"])
+    assert "Anonymous" in shown and "Carol" not in shown
