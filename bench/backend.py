@@ -15,7 +15,6 @@ import statistics
 import subprocess
 import sys
 import time
-from typing import Any
 
 from bench import ingest, latency
 from bench.dataset import WORKSPACE, Shape
@@ -49,12 +48,10 @@ def startup_s(url: str) -> float:
     return time.perf_counter() - started
 
 
-async def _raw(url: str, raw_path: str) -> tuple[Any, Any]:
+async def _raw(url: str, shape: Shape) -> tuple[ingest.Runner, ingest.Cleanup]:
     if url.startswith("sqlite"):
-        store = await open_store(f"sqlite:///{raw_path}")
-        await store.close()
-        return ingest.raw_sqlite(raw_path), None
-    return await ingest.raw_postgres(url)
+        return ingest.raw_sqlite(url.removeprefix("sqlite:///"), shape)
+    return await ingest.raw_postgres(url, shape)
 
 
 async def measure(url: str, scale: float, raw_path: str) -> dict[str, float]:
@@ -66,13 +63,14 @@ async def measure(url: str, scale: float, raw_path: str) -> dict[str, float]:
     workspace = WorkspaceRef(*WORKSPACE)
     store = await open_store(url)
     service = QAService(store=store, settings=Settings())
-    raw, raw_conn = await _raw(url, raw_path)
+    raw, raw_cleanup = await _raw(url, shape)
     events = ingest.reaction_events(shape, max(20_000, int(400_000 * scale)))
     result = await ingest.interleaved(
         service=service, workspace=workspace, events=events, raw=raw,
         rounds=10, raw_per_round=max(2_000, int(20_000 * scale)), callers=256,
     )  # fmt: skip
     _say(f"ingest {result.events_per_s:,.0f} events/s, raw {result.raw_per_s:,.0f}/s")
+    await raw_cleanup()
     drifted = await store.recount()
     _say(f"recount after the run: {drifted} posts changed (0 = every score exact)")
     if drifted:
@@ -81,8 +79,6 @@ async def measure(url: str, scale: float, raw_path: str) -> dict[str, float]:
     _say(f"/top {latency.summary(top)}")
     acks = await latency.ack_latencies(service, shape, rate=1000, seconds=5 if scale < 1 else 10)
     _say(f"Slack ack {latency.summary(acks)} over {len(acks)} requests at 1,000/s")
-    if raw_conn is not None:
-        await raw_conn.close()
     await store.close()
     return {
         "ingest_events_per_s": round(result.events_per_s),

@@ -14,7 +14,6 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
 
 from bench.dataset import Shape, hot_answers
 from bot.domain import PostId, PostKind, UserRef, WorkspaceRef
@@ -88,53 +87,62 @@ async def interleaved(
     return Ingest(slice_size * rounds / ingest_s, raw_per_round * rounds / raw_s)
 
 
-RAW_SCHEMA_POSTS = (
-    "INSERT INTO workspaces (id, platform, external_id) VALUES (1, 'slack', 'TRAW')",
-    "INSERT INTO posts (id, workspace_id, kind, number, channel_id, author_id, author_name, body,"
-    " created_ms) VALUES (1, 1, 'Q', 1, 'C', 'U', 'u', 'raw', 0)",
+RAW_VOTE = (
+    "INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms) VALUES (?, ?, '👍', 1, 0)"
 )
+RAW_CLEANUP = "DELETE FROM votes WHERE voter_id LIKE 'R%'"
 
 
-def raw_sqlite(path: str) -> Callable[[int], Awaitable[float]]:
-    """Plain sqlite3, one autocommitted INSERT per row, same pragmas and schema as the store."""
+Runner = Callable[[int], Awaitable[float]]
+Cleanup = Callable[[], Awaitable[None]]
+
+
+def raw_sqlite(path: str, shape: Shape) -> tuple[Runner, Cleanup]:
+    """Plain sqlite3, one autocommitted INSERT per row into the same votes table the service
+    writes (same size, same indexes, same skew over hot answers), same pragmas and cache size.
+    The second function deletes those rows again, so the recount that follows proves the
+    service's scores and not these."""
     from storage.sqlite_sql import PRAGMAS
 
     db = sqlite3.connect(path, isolation_level=None)
     for pragma in PRAGMAS:
         db.execute(pragma)
-    for statement in RAW_SCHEMA_POSTS:
-        db.execute(statement)
+    db.execute("PRAGMA cache_size = -32768")
+    hot = hot_answers(shape, random.Random(99))
     counter = iter(range(10**12))
 
     async def run(n: int) -> float:
+        rows = [(shape.questions + next(hot), f"R{next(counter)}") for _ in range(n)]
         started = time.perf_counter()
-        for _ in range(n):
-            db.execute(
-                "INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms)"
-                " VALUES (1, ?, '👍', 1, 0)",
-                (f"R{next(counter)}",),
-            )
+        for row in rows:
+            db.execute(RAW_VOTE, row)
         return time.perf_counter() - started
 
-    return run
+    async def cleanup() -> None:
+        db.execute(RAW_CLEANUP)
+        db.close()
+
+    return run, cleanup
 
 
-async def raw_postgres(dsn: str) -> tuple[Callable[[int], Awaitable[float]], Any]:
-    """One asyncpg connection, one autocommitted INSERT per row into a logged copy of votes."""
+async def raw_postgres(dsn: str, shape: Shape) -> tuple[Runner, Cleanup]:
+    """One asyncpg connection, one autocommitted INSERT per row into the same votes table."""
     import asyncpg  # type: ignore[import-untyped]
 
     conn = await asyncpg.connect(dsn)
-    await conn.execute("CREATE TABLE bench_raw_votes (LIKE votes INCLUDING ALL)")
+    hot = hot_answers(shape, random.Random(99))
     counter = iter(range(10**12))
+    statement = RAW_VOTE.replace("?", "$1", 1).replace("?", "$2", 1)
 
     async def run(n: int) -> float:
+        rows = [(shape.questions + next(hot), f"R{next(counter)}") for _ in range(n)]
         started = time.perf_counter()
-        for _ in range(n):
-            await conn.execute(
-                "INSERT INTO bench_raw_votes (post_id, voter_id, emoji, weight, created_ms)"
-                " VALUES (1, $1, '👍', 1, 0)",
-                f"R{next(counter)}",
-            )
+        for row in rows:
+            await conn.execute(statement, *row)
         return time.perf_counter() - started
 
-    return run, conn
+    async def cleanup() -> None:
+        await conn.execute(RAW_CLEANUP)
+        await conn.close()
+
+    return run, cleanup

@@ -50,6 +50,7 @@ ANSWER_BY_MESSAGE = (
 
 # Every vote write starts by locking its post: each later statement of the transaction then
 # reads every vote committed before it (READ COMMITTED), so the recount cannot miss a racer's row.
+VOTE = "SELECT o_ups, o_downs, o_changed FROM qabot_vote($1, $2, $3, $4, $5, $6, $7)"
 LOCK_LIVE_POST = """
 SELECT id FROM posts WHERE workspace_id = $1 AND kind = $2 AND number = $3 AND NOT removed
 FOR UPDATE"""

@@ -136,13 +136,25 @@ class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
         weight: int,
         at: datetime,
     ) -> VoteTally:
-        args = (voter_id, emoji, weight, to_ms(at))
-        return await self._vote(workspace, post_id, sql.INSERT_VOTE, args)
+        return await self._one_statement_vote(workspace, post_id, voter_id, emoji, weight, at)
 
     async def remove_vote(
         self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
     ) -> VoteTally:
-        return await self._vote(workspace, post_id, sql.DELETE_VOTE, (voter_id, emoji))
+        return await self._one_statement_vote(workspace, post_id, voter_id, emoji, None, None)
+
+    async def _one_statement_vote(
+        self, workspace: WorkspaceRef, post_id: PostId, voter: str, emoji: str,
+        weight: int | None, at: datetime | None,
+    ) -> VoteTally:  # fmt: skip
+        """One round trip, its own transaction (qabot_vote, migration 0005): concurrent votes
+        share PostgreSQL's group commit, and a refused one fails alone."""
+        ws = await self._workspace_id(workspace)
+        at_ms = None if at is None else to_ms(at)
+        args = (ws, post_id.kind.value, post_id.number, voter, emoji, weight, at_ms)
+        row = await self._fetchrow(sql.VOTE, *args)
+        assert row is not None
+        return VoteTally(row["o_ups"], row["o_downs"], changed=row["o_changed"])
 
     async def clear_votes(
         self, workspace: WorkspaceRef, post_id: PostId, *, emoji: str | None

@@ -43,9 +43,16 @@ _LOCK_WAIT_S = 5.0  # as long as the store's busy_timeout
 
 class SqliteWriter:
     def __init__(
-        self, path: str, *, pragmas: Sequence[str], max_batch: int = 512, max_wait: float = 0.0
+        self,
+        path: str,
+        *,
+        pragmas: Sequence[str],
+        max_batch: int = 512,
+        max_wait: float = 0.0,
+        cache_kib: int = 32768,
     ) -> None:
         self._path = path
+        self._cache_kib = cache_kib
         self._pragmas = tuple(pragmas)
         self._max_batch = max_batch
         self._max_wait = max_wait
@@ -61,6 +68,10 @@ class SqliteWriter:
         for pragma in self._pragmas:
             db.execute(pragma)
         db.execute("PRAGMA busy_timeout = 0")  # wait for the write lock in asyncio, not in SQLite
+        # Votes land on random leaf pages of the votes table and its indexes: with SQLite's 2 MiB
+        # default cache most inserts reread pages (measured: 52 us per insert at 1M votes, 12 us
+        # with 32 MiB). The memory is only taken as pages are touched.
+        db.execute(f"PRAGMA cache_size = -{self._cache_kib}")
         db.create_function("wilson", 2, wilson_lower_bound, deterministic=True)
         self._db = db
         self._task = asyncio.create_task(self._drain(), name="qabot-sqlite-writer")
