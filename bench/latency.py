@@ -1,8 +1,9 @@
 """Latency: `/top` through the service, and the Slack app's HTTP acknowledgement under load.
 
 The Slack part runs the real slack-bolt app (`qabot run` in HTTP mode) against the test suite's
-fake Web API, and sends it signed requests on loopback at a steady rate: reactions on linked hot
-answers, with a `/top` slash command every twentieth request. Latency is request to HTTP response.
+fake Web API; a separate process (bench.ack_load) sends it signed requests on loopback at a steady
+rate: reactions on linked hot answers, with a `/top` slash command every twentieth request.
+Latency is request to HTTP response.
 """
 
 from __future__ import annotations
@@ -10,8 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 import statistics
+import sys
 import time
-from urllib.parse import urlencode
 
 from bench.dataset import Shape
 from bot.domain import MessageRef, TopQuery, Window, WorkspaceRef
@@ -43,9 +44,8 @@ async def ack_latencies(
     service: QAService, shape: Shape, *, rate: int, seconds: float, linked: int = 1000
 ) -> list[float]:
     from adapters.slack_runtime import EVENTS_PATH, start_slack
-    from tests.slack import builders
     from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, TEAM_ID, FakeSlack
-    from tests.slack.signed_client import SIGNING_SECRET, SignedClient
+    from tests.slack.signed_client import SIGNING_SECRET
 
     workspace = WorkspaceRef("slack", TEAM_ID)
     channel = shape.hottest_channel
@@ -62,44 +62,21 @@ async def ack_latencies(
         ),
     )
     runner = await start_slack(settings=settings, service=service)
-    client = SignedClient(f"http://127.0.0.1:{runner.port}{EVENTS_PATH}")
-    voters = [f"UACK{i:05d}" for i in range(2000)]
-    for voter in voters:
-        fake.add_user(voter, voter.lower())
-    samples: list[float] = []
-
-    async def one(i: int) -> None:
-        if i % 20 == 0:
-            fields = builders.slash("/top", "", user=voters[i % len(voters)], channel=channel,
-                                    response_url=fake.response_url(f"t{i}"))  # fmt: skip
-            body, kind = urlencode(fields), "application/x-www-form-urlencoded"
-        else:
-            ts = f"1600000000.{1 + i % linked:06d}"
-            envelope = builders.reaction(
-                user=voters[i % len(voters)], name="+1", ts=ts, channel=channel
-            )
-            body, kind = json.dumps(envelope), "application/json"
-        headers = client.headers(body, content_type=kind)
-        started = time.perf_counter()
-        reply = await client.post_raw(body, headers)
-        samples.append((time.perf_counter() - started) * 1000)
-        assert reply.status == 200, reply
-
+    for i in range(2000):
+        fake.add_user(f"UACK{i:05d}", f"voter {i}")
     try:
-        loop = asyncio.get_running_loop()
-        start = loop.time()
-        tasks = []
-        for i in range(int(rate * seconds)):
-            delay = start + i / rate - loop.time()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            tasks.append(asyncio.create_task(one(i)))
-        await asyncio.gather(*tasks)
+        events = f"http://127.0.0.1:{runner.port}{EVENTS_PATH}"
+        load = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.ack_load", events, str(rate), str(seconds), channel,
+            str(linked), f"{fake.base_url}/respond", stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, _ = await load.communicate()
+        assert load.returncode == 0, "the load generator failed"
         await runner.bot.settle(within=30)
     finally:
-        await client.close()
         await runner.close()
         await fake.close()
+    samples: list[float] = json.loads(out)
     return samples
 
 

@@ -197,7 +197,10 @@ class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
     ) -> bool:
         ws = await self._workspace_id(workspace)
         args = (ws, job, period, owner, to_ms(at))
-        return rowcount(await self._write(lambda conn: conn.execute(sql.CLAIM, *args))) > 0
+        # One statement, atomic by itself: no explicit transaction (BEGIN and COMMIT would be two
+        # more round trips, and the hot-answer check claims on every vote past the threshold).
+        async with self._guard():
+            return rowcount(await self._pool.execute(sql.CLAIM, *args)) > 0
 
     # Reads ------------------------------------------------------------------------------------
 

@@ -274,7 +274,7 @@ class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
             ws = self._writer_workspaces.id(db, workspace)
             return db.execute(sql.CLAIM, (ws, job, period, owner, to_ms(at))).rowcount > 0
 
-        return await self._writer.run(insert)
+        return await self._writer.run(insert, savepoint=False)
 
     # Reads ------------------------------------------------------------------------------------
 

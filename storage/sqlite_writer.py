@@ -9,7 +9,8 @@ ONE transaction, each op inside its own savepoint, then commits once:
 - a caller's await returns only after the COMMIT that holds its change (WAL: durable against a
   process crash), so what callers see is what one transaction per call would give them;
 - an op that raises is rolled back to its savepoint and fails only its own caller;
-- read ops (`write=False`) share the hop without a savepoint: they see every earlier op.
+- read ops (`write=False`) and ops that are ONE write statement (`savepoint=False`: SQLite rolls
+  back a failing statement by itself) skip the savepoint's two extra statements.
 
 The batch runs on the event loop's own thread, deliberately: a batch of a few hundred ops takes
 a few milliseconds of SQLite work, while handing it to a thread costs a hop per batch and, worse,
@@ -88,12 +89,14 @@ class SqliteWriter:
             self._db.close()
             self._db = None
 
-    async def run(self, op: Callable[[sqlite3.Connection], T], *, write: bool = True) -> T:
+    async def run(
+        self, op: Callable[[sqlite3.Connection], T], *, write: bool = True, savepoint: bool = True
+    ) -> T:
         """Run `op` in the next batch; return its result once that batch has committed."""
         if self._task is None:
             raise StoreUnavailable(_UNAVAILABLE)
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((op, write, future))
+        self._queue.put_nowait((op, write and savepoint, future))
         return await future
 
     async def _drain(self) -> None:
