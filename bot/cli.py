@@ -35,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         settings = _settings(args)
-        _configure_logging(settings, quiet_console=args.command == "console")
+        _configure_logging(settings, quiet_console=_runs_console(args.command, settings))
         command: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.handler
         return asyncio.run(command(args, settings))
     except (SettingsError, QAError) as error:  # QAError: a bad --as or --channel name
@@ -91,6 +91,12 @@ def _settings(args: argparse.Namespace) -> Settings:
     if getattr(args, "db", None) is not None:
         env["QABOT_STORAGE_URL"] = f"sqlite:///{args.db}"
     return load_settings(path, env)
+
+
+def _runs_console(command: str, settings: Settings) -> bool:
+    """`console`, and `run` with no chat platform enabled, talk with a person in this terminal."""
+    no_platform = not (settings.slack.enabled or settings.discord.enabled)
+    return command == "console" or (command == "run" and no_platform)
 
 
 def _configure_logging(settings: Settings, *, quiet_console: bool) -> None:
