@@ -141,7 +141,7 @@ class ConsoleSession:
     async def _top(self, args: str) -> str:
         limit = self.service.settings.limits.top_size
         query = parse_top(args, channel_id=self.channel, limit=limit)
-        ranked = await self.service.top(workspace=WORKSPACE, query=query)
+        ranked = await self.service.top(workspace=WORKSPACE, query=query, seen_from=self.channel)
         title = top_title(query, channel_name=f"#{self.channel}")
         if query.question is not None:
             hint = f"Answer it with /answer Q{query.question} <text>."
@@ -152,7 +152,7 @@ class ConsoleSession:
         return render.render_top(title, ranked, empty_hint=hint)
 
     async def _search(self, args: str) -> str:
-        hits = await self.service.search(workspace=WORKSPACE, text=args)
+        hits = await self.service.search(workspace=WORKSPACE, text=args, seen_from=self.channel)
         return render.render_search(args, hits)
 
     async def _as(self, args: str) -> str:

@@ -22,7 +22,7 @@ from adapters.discord_interact import (
     split_tag_text,
     top_reply,
 )
-from adapters.discord_translate import channel_ref, is_forum
+from adapters.discord_translate import channel_ref, is_forum, is_private
 from bot.domain import MessageRef, Question
 from bot.errors import NotAllowed
 
@@ -87,7 +87,7 @@ async def ask(
         _check_can_post(interaction.app_permissions, forum=is_forum(home))
         asked = await client.service.ask(
             asker=actor,
-            channel=channel_ref(actor.workspace.workspace_id, home.id),
+            channel=channel_ref(actor.workspace.workspace_id, home.id, is_private=is_private(home)),
             text=question,
             tags=split_tag_text(tags),
             anonymous=anonymous,

@@ -113,7 +113,9 @@ async def top_reply(
         question=question,
         limit=client.settings.limits.top_size,
     )
-    ranked = await client.service.top(workspace=actor.workspace, query=query)
+    ranked = await client.service.top(
+        workspace=actor.workspace, query=query, seen_from=str(home.id)
+    )
     embed = render.top_embed(
         actor.workspace.workspace_id, ranked, query, channel_name=f"#{home.name}"
     )

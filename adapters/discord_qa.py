@@ -55,7 +55,11 @@ def qa_group() -> app_commands.Group:
     async def search_command(interaction: discord.Interaction[QABotClient], words: str) -> None:
         async def work() -> Reply:
             actor = actor_of(interaction)
-            hits = await interaction.client.service.search(workspace=actor.workspace, text=words)
+            client = interaction.client
+            home = await client.resolve_home(await client.resolve_channel(interaction.channel_id))
+            hits = await client.service.search(
+                workspace=actor.workspace, text=words, seen_from=str(home.id)
+            )
             return Reply(embed=render.search_embed(actor.workspace.workspace_id, words, hits))
 
         await deferred(interaction, "/qa search", work)

@@ -22,6 +22,7 @@ __all__ = [
     "channel_ref",
     "emoji_key",
     "is_forum",
+    "is_private",
     "is_thread",
     "jump_url",
     "reaction",
@@ -115,8 +116,18 @@ def reaction_clear(
     return ReactionClear(workspace(event.guild_id), target, emoji_key(emoji) if emoji else None)
 
 
-def channel_ref(guild_id: int | str, channel_id: int | str) -> ChannelRef:
-    return ChannelRef(workspace(guild_id), str(channel_id))
+def channel_ref(
+    guild_id: int | str, channel_id: int | str, *, is_private: bool = False
+) -> ChannelRef:
+    return ChannelRef(workspace(guild_id), str(channel_id), is_private=is_private)
+
+
+def is_private(channel: Any) -> bool:
+    """A channel @everyone cannot see: its questions show only there (not in digests elsewhere)."""
+    guild = getattr(channel, "guild", None)
+    if guild is None:
+        return False
+    return not channel.permissions_for(guild.default_role).view_channel
 
 
 def scope_channel_id(channel: Any) -> str:

@@ -114,6 +114,8 @@ class Question:
     downs: int = 0
     answer_count: int = 0
     removed: bool = False
+    # Asked in a private channel: its posts show only in that channel.
+    channel_private: bool = False
     row_id: int = field(default=0, compare=False)
 
     @property

@@ -289,19 +289,29 @@ class QAService(Surfacing):
 
     # Reading ----------------------------------------------------------------------------------
 
-    async def top(self, *, workspace: WorkspaceRef, query: TopQuery) -> Sequence[RankedAnswer]:
+    async def top(
+        self, *, workspace: WorkspaceRef, query: TopQuery, seen_from: str | None = None
+    ) -> Sequence[RankedAnswer]:
+        """The ranked answers; asked `seen_from` a channel, a private channel's stay hidden."""
         if query.question is not None:
-            await self._question(workspace, PostId(PostKind.QUESTION, query.question))
+            question = await self._question(workspace, PostId(PostKind.QUESTION, query.question))
+            if not _visible(question, seen_from):
+                raise NotFound(f"There is no {question.post_id} here.")
         since = None if query.question is not None else window_start(query.window, self._clock())
-        return await self.store.top_answers(workspace, query, since=since)
+        ranked = await self.store.top_answers(workspace, query, since=since)
+        return [entry for entry in ranked if _visible(entry.question, seen_from)]
 
-    async def search(self, *, workspace: WorkspaceRef, text: str) -> Sequence[SearchHit]:
+    async def search(
+        self, *, workspace: WorkspaceRef, text: str, seen_from: str | None = None
+    ) -> Sequence[SearchHit]:
+        """Posts with every word; asked `seen_from` a channel, none from another private one."""
         words = plain_words(text)
         if not words:
             raise InvalidInput(
                 "Give me some words to search for, like `/search salary negotiation`."
             )
-        return await self.store.search(workspace, words, limit=self.settings.limits.search_size)
+        hits = await self.store.search(workspace, words, limit=self.settings.limits.search_size)
+        return [hit for hit in hits if _visible(hit.question, seen_from)]
 
     async def get(self, workspace: WorkspaceRef, post: PostId | str) -> Post:
         return await self._post(workspace, _post_id(post, None))
@@ -328,6 +338,11 @@ class QAService(Surfacing):
         post = await self._post(workspace, _post_id(question, PostKind.QUESTION))
         assert isinstance(post, Question)
         return post
+
+
+def _visible(question: Question, seen_from: str | None) -> bool:
+    """Private-channel questions (and their answers) show only in their own channel."""
+    return seen_from is None or not question.channel_private or question.channel_id == seen_from
 
 
 def _post_id(value: PostId | str, kind: PostKind | None) -> PostId:

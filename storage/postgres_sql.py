@@ -66,7 +66,7 @@ RETURNING last_number"""
 
 _RETURNING = """
 RETURNING id, number, channel_id, author_id, author_name, body, tags, anonymous, created_ms,
-    message_channel, message_id, thread_key, ups, downs, removed"""
+    message_channel, message_id, thread_key, ups, downs, removed, channel_private"""
 
 INSERT_QUESTION = f"""
 INSERT INTO posts (workspace_id, kind, number, channel_id, channel_private, author_id, author_name,

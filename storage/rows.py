@@ -56,6 +56,7 @@ def question_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Qu
         downs=row[f"{prefix}downs"],
         answer_count=row[f"{prefix}answer_count"],
         removed=bool(row[f"{prefix}removed"]),
+        channel_private=bool(row[f"{prefix}channel_private"]),
         row_id=row[f"{prefix}id"],
     )
 
@@ -81,6 +82,7 @@ def answer_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Answ
 POST_COLUMNS = (
     "id", "number", "channel_id", "author_id", "author_name", "body", "tags", "anonymous",
     "created_ms", "message_channel", "message_id", "thread_key", "ups", "downs", "removed",
+    "channel_private",
 )  # fmt: skip
 
 

@@ -53,7 +53,7 @@ LIVE_POST_ID = (
 
 _RETURNING = """
 RETURNING id, number, channel_id, author_id, author_name, body, tags, anonymous, created_ms,
-    message_channel, message_id, thread_key, ups, downs, removed"""
+    message_channel, message_id, thread_key, ups, downs, removed, channel_private"""
 
 # Numbers come from the unique (workspace, kind, number) index; SQLite runs one writer at a time.
 INSERT_QUESTION = f"""
