@@ -39,6 +39,7 @@ class SlackRunner:
     port: int
     _socket: AsyncSocketModeHandler | None = None
     _http: web.AppRunner | None = None
+    _session: aiohttp.ClientSession | None = None
 
     async def close(self) -> None:
         if self.bot.catch_up_task is not None:
@@ -48,6 +49,8 @@ class SlackRunner:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
         if self._http is not None:
             await self._http.cleanup()
+        if self._session is not None:
+            await self._session.close()
 
 
 def _rejected(secret: str, error: SlackApiError) -> SettingsError:
@@ -120,11 +123,37 @@ async def _serve_http(bot: SlackBot, host: str, port: int) -> tuple[web.AppRunne
     return runner, int(bound)
 
 
+def _keep_alive(client: AsyncWebClient) -> aiohttp.ClientSession | None:
+    """Give the client one session for all its calls, unless it has one: without it slack_sdk
+    opens a session and a TCP (and TLS) connection per call, which cost more than the call."""
+    if client.session is not None:
+        return None
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=client.timeout))
+    client.session = session
+    return session
+
+
 async def start_slack(
     *, settings: Settings, service: QAService, client: AsyncWebClient | None = None
 ) -> SlackRunner:
     client = client or make_web_client(settings)
     identity = await check_bot_token(client)
+    session = _keep_alive(client)
+    try:
+        return await _start(settings, service, client, identity, session)
+    except BaseException:
+        if session is not None:
+            await session.close()
+        raise
+
+
+async def _start(
+    settings: Settings,
+    service: QAService,
+    client: AsyncWebClient,
+    identity: dict[str, Any],
+    session: aiohttp.ClientSession | None,
+) -> SlackRunner:
     bot = build_slack_bot(settings=settings, service=service, client=client)
     bot.team_url = str(identity.get("url", ""))
     workspace = WorkspaceRef("slack", str(identity.get("team_id", "")))
@@ -132,11 +161,11 @@ async def start_slack(
     if slack.mode == "socket":
         handler = await _open_socket(bot, settings.secrets.slack_app_token, workspace)
         log.info("Slack connected in Socket Mode as %s", identity.get("user_id"))
-        return SlackRunner(bot, 0, _socket=handler)
+        return SlackRunner(bot, 0, _socket=handler, _session=session)
     runner, port = await _serve_http(bot, slack.host, slack.port)
     log.info("Slack events at http://%s:%d%s", slack.host, port, EVENTS_PATH)
     start_catch_up(bot, workspace)  # HTTP mode has no connection to re-open: once, at start
-    return SlackRunner(bot, port, _http=runner)
+    return SlackRunner(bot, port, _http=runner, _session=session)
 
 
 async def run_slack(

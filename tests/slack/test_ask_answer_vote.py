@@ -88,6 +88,19 @@ async def test_reactions_on_other_messages_are_ignored(world: SlackWorld) -> Non
     assert set(sent) <= {"users.info"}  # looked up the person; told nobody anything
 
 
+async def test_reactions_with_other_emoji_look_nobody_up_and_count_nothing(
+    world: SlackWorld,
+) -> None:
+    question = await world.ask("Bootcamp or degree?")
+    answer = await world.reply(question["ts"], "Degree", user=BOB)
+    calls_before = len(world.fake.calls)
+    await world.react(answer, "tada", user=CAROL)
+    await world.react(answer, "tada", user=CAROL, added=False)
+
+    assert world.fake.calls[calls_before:] == []  # no users.info, no reply
+    assert "(0👍 0👎)" in block_text(await world.top())
+
+
 async def test_reactions_by_bots_and_by_the_author_do_not_count(world: SlackWorld) -> None:
     question = await world.ask("How to negotiate salary?")
     answer = await world.reply(question["ts"], "Always counter", user=BOB)

@@ -262,3 +262,21 @@ async def test_secrets_never_reach_the_log(
     assert "Logged?" in logged  # debug logging was really on
     for secret in (BOT_TOKEN, APP_TOKEN, SIGNING_SECRET):
         assert secret not in logged
+
+
+async def test_web_api_calls_share_one_session_that_stopping_closes(
+    fake_slack: FakeSlack, slack_settings: Settings, store: Store
+) -> None:
+    fake_slack.add_user(ALICE, "Alice")
+    runner = await start_slack(
+        settings=slack_settings, service=QAService(store=store, settings=slack_settings)
+    )
+    try:
+        session = runner.bot.client.session
+        assert session is not None and not session.closed
+        await runner.bot.client.users_info(user=ALICE)
+        assert runner.bot.client.session is session  # kept alive, not one connection per call
+    finally:
+        await runner.close()
+
+    assert session.closed
