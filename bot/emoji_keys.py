@@ -11,6 +11,7 @@ normalisation as platform events.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import emoji
 
@@ -27,6 +28,9 @@ def _strip_modifiers(text: str) -> str:
     return "".join(ch for ch in text if ch not in _SKIN_TONES and ch not in _VARIATION_SELECTORS)
 
 
+# Every reaction is normalised (the emoji package's lookups cost tens of microseconds), and
+# the same few emoji come back all the time: remember them, in a bounded cache.
+@lru_cache(maxsize=4096)
 def normalize_emoji(raw: str) -> str:
     """Return the canonical key of an emoji, or "" for text that names no emoji at all."""
     text = raw.strip()

@@ -11,7 +11,6 @@ statement.
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,12 +25,23 @@ __all__ = ["Limits", "SlidingWindow", "Slot"]
 
 
 class SlidingWindow:
-    """At most `limit` events per `window` for each key."""
+    """At most `limit` events per `window` for each key.
+
+    A key's times are a plain list (a deque costs about 600 bytes even for one entry, and a
+    window holds a key per person who voted in the last minute). Keys idle for a whole window
+    are swept out at most once per window, so the table stays bounded by recent activity even
+    for people who never come back.
+    """
 
     def __init__(self, *, limit: int, window: timedelta) -> None:
         self.limit = limit
         self.window = window
-        self._events: dict[Hashable, deque[datetime]] = {}
+        self._events: dict[Hashable, list[datetime]] = {}
+        self._swept: datetime | None = None
+
+    def __len__(self) -> int:
+        """How many keys are remembered (tests: that idle ones are forgotten)."""
+        return len(self._events)
 
     def wait_for(self, key: Hashable, now: datetime) -> timedelta | None:
         """How long until `key` may act again, or None if it may act now."""
@@ -43,24 +53,47 @@ class SlidingWindow:
         return events[0] + self.window - now
 
     def record(self, key: Hashable, now: datetime) -> None:
-        if self.limit > 0:
-            self._events.setdefault(key, deque()).append(now)
+        if self.limit <= 0:
+            return
+        events = self._events.get(key)
+        if events is None:
+            self._events[key] = [now]
+        else:
+            events.append(now)
+        self._sweep(now)
 
     def forget(self, key: Hashable, at: datetime) -> None:
         """Give back an event recorded at `at` (the action changed nothing, or failed)."""
         events = self._events.get(key)
         if events is not None and at in events:
             events.remove(at)
+            if not events:
+                del self._events[key]
 
-    def _recent(self, key: Hashable, now: datetime) -> deque[datetime]:
+    def _recent(self, key: Hashable, now: datetime) -> list[datetime]:
         events = self._events.get(key)
         if events is None:
-            return deque()
-        while events and events[0] <= now - self.window:
-            events.popleft()
+            return []
+        cutoff = now - self.window
+        stale = 0
+        while stale < len(events) and events[stale] <= cutoff:
+            stale += 1
+        if stale:
+            del events[:stale]
         if not events:  # forget idle keys, so the table holds only people active right now
             del self._events[key]
         return events
+
+    def _sweep(self, now: datetime) -> None:
+        if self._swept is None:
+            self._swept = now
+        if now - self._swept < self.window:
+            return
+        self._swept = now
+        cutoff = now - self.window
+        idle = [key for key, events in self._events.items() if not events or events[-1] <= cutoff]
+        for key in idle:
+            del self._events[key]
 
 
 def _wait_text(wait: timedelta) -> str:

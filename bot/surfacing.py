@@ -14,6 +14,7 @@ import socket
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from bot.digest_schedule import DigestTarget
@@ -59,6 +60,7 @@ FORGET_CONFIRM = "forgetme confirm"
 _CANDIDATES = 50
 _LIST_SIZE = 20
 _HOT_JOB = "hot-answer"
+_HOT_MEMORY = 100_000
 
 
 class Surfacing:
@@ -66,6 +68,13 @@ class Surfacing:
     settings: Settings
     posters: Posters
     _clock: Clock
+
+    @cached_property
+    def _hot_claimed(self) -> set[tuple[WorkspaceRef, PostId]]:
+        """Answers whose hot claim exists in the store (ours or another process's): once an
+        answer is hot, every further vote would otherwise write the claim again just to learn it
+        is taken. Only a cache: the claim in the store stays the truth across processes."""
+        return set()
 
     # Lists --------------------------------------------------------------------------------------
 
@@ -130,6 +139,8 @@ class Surfacing:
             return None
         if tally.ups - tally.downs < threshold:
             return None
+        if (post.workspace, post.post_id) in self._hot_claimed:
+            return None
         try:
             return await self._announce_hot(post, tally, threshold)
         except Exception:  # the vote is counted; a lost announcement must not undo that reply
@@ -142,6 +153,9 @@ class Surfacing:
         claimed = await self.store.claim(
             post.workspace, _HOT_JOB, period=str(post.post_id), owner=OWNER, at=self._clock()
         )
+        if len(self._hot_claimed) >= _HOT_MEMORY:  # bounded: forgetting costs one more claim
+            self._hot_claimed.clear()
+        self._hot_claimed.add((post.workspace, post.post_id))
         if not claimed:
             return None
         question = await self.store.get_post(

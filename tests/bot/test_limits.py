@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.domain import Answer, ChannelRef, PostId, PostKind
 from bot.errors import InvalidInput, NotFound, RateLimited
+from bot.limits import SlidingWindow
 from bot.service import QAService
 from bot.settings import LimitsSettings, Settings
 from tests.conftest import CHANNEL, TEAM, Board
@@ -135,3 +137,23 @@ async def test_a_simultaneous_vote_storm_is_stopped_too(board: Board, answer: An
         return_exceptions=True,
     )
     assert sum(isinstance(r, RateLimited) for r in results) == 2
+
+
+def test_a_window_forgets_people_idle_for_a_whole_window() -> None:
+    window = SlidingWindow(limit=3, window=timedelta(minutes=1))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    for i in range(1000):  # each votes once and never again
+        window.record(("slack", "T1", f"U{i}"), start)
+    assert len(window) == 1000
+
+    window.record(("slack", "T1", "ULATE"), start + timedelta(minutes=2))
+
+    assert len(window) == 1
+
+
+def test_giving_back_a_persons_only_place_forgets_them() -> None:
+    window = SlidingWindow(limit=3, window=timedelta(minutes=1))
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    window.record("someone", now)
+    window.forget("someone", now)
+    assert len(window) == 0 and window.wait_for("someone", now) is None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -110,6 +111,26 @@ async def test_a_hot_answer_falling_and_rising_again_is_not_announced_twice(
     await board.votes(answer, "👍", "u1", "u2", "u3", "u4", "u5")
     await board.service.unreact(voter=board.user("u5"), target=answer.post_id, emoji="👍")
     await board.votes(answer, "👍", "u5")
+    assert len(poster.notices) == 1
+
+
+async def test_a_hot_answer_is_claimed_once_and_later_votes_write_no_claim(
+    board: Board, poster: RecordingPoster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = await board.ask()
+    answer = await board.answer("bob", asked)
+    store = board.service.store
+    claims: list[str] = []
+    claim = store.claim
+
+    async def counted(*args: Any, **kwargs: Any) -> bool:
+        claims.append(kwargs["period"])
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(store, "claim", counted)
+    await board.votes(answer, "👍", *(f"u{i}" for i in range(1, 10)))
+
+    assert claims == [str(answer.post_id)]
     assert len(poster.notices) == 1
 
 
