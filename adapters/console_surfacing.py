@@ -52,10 +52,7 @@ def render_surfacing(reply: SurfacingReply) -> str:
     if isinstance(reply, Unanswered):
         return _unanswered(reply)
     if isinstance(reply, PersonalExport):
-        return (
-            f"Your data here: {reply.questions} question(s), {reply.answers} answer(s), "
-            f"{reply.votes} vote(s). Only you see this.\n{reply.json_text}"
-        )
+        return f"{reply.summary}\n{reply.json_text}"
     if isinstance(reply, ForgetPrompt):
         return (
             "This removes every vote you made and shows your questions and answers as "

@@ -83,7 +83,7 @@ def surfacing_reply(reply: SurfacingReply, guild_id: str) -> Reply:
             "post(s) now anonymous. Nothing on this board names you any more."
         )
     assert isinstance(reply, PersonalExport)
-    return Reply(content=_export_head(reply))
+    return Reply(content=reply.summary)
 
 
 def excerpt_lines(lines: list[str], limit: int = 4000) -> str:
@@ -94,13 +94,6 @@ def excerpt_lines(lines: list[str], limit: int = 4000) -> str:
             break
         kept.append(line)
     return "\n".join(kept)
-
-
-def _export_head(export: PersonalExport) -> str:
-    return (
-        f"Your data on this board: {export.questions} question(s), {export.answers} answer(s), "
-        f"{export.votes} vote(s). Only you can see this."
-    )
 
 
 def export_chunks(export: PersonalExport) -> list[str]:

@@ -82,7 +82,7 @@ def surfacing_message(reply: SurfacingReply, *, team_url: str, qa: str) -> Rende
         )
         return Rendered(text, [_section(text)])
     assert isinstance(reply, PersonalExport)
-    return Rendered(_export_head(reply), [_section(_export_head(reply))])
+    return Rendered(reply.summary, [_section(reply.summary)])
 
 
 def _list(title: str, lines: Sequence[str], empty: str) -> Rendered:
@@ -91,18 +91,11 @@ def _list(title: str, lines: Sequence[str], empty: str) -> Rendered:
     return Rendered("\n".join([escape(title), *lines]) if lines else f"{title}: {empty}", blocks)
 
 
-def _export_head(export: PersonalExport) -> str:
-    return (
-        f"Your data on this board: {export.questions} question(s), {export.answers} answer(s), "
-        f"{export.votes} vote(s). Only you can see this."
-    )
-
-
 def export_chunks(export: PersonalExport) -> list[str]:
     """`/qa mydata` as ephemeral messages: a heading, then the JSON in code blocks."""
     body = export.json_text
     parts = [body[i : i + _TEXT_LIMIT] for i in range(0, len(body), _TEXT_LIMIT)]
-    return [_export_head(export), *(f"```{part}```" for part in parts)]
+    return [export.summary, *(f"```{part}```" for part in parts)]
 
 
 def notice_message(notice: Notice, *, team_url: str) -> Rendered:

@@ -126,6 +126,14 @@ class PersonalExport:
     answers: int
     votes: int
 
+    @property
+    def summary(self) -> str:
+        """The heading every platform shows above the JSON."""
+        return (
+            f"Your data on this board: {self.questions} question(s), {self.answers} answer(s), "
+            f"{self.votes} vote(s). Only you can see this."
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class ForgetPrompt:

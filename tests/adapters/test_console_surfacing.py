@@ -74,7 +74,9 @@ async def test_unanswered_leaves_out_answered_questions(session: ConsoleSession)
 async def test_mydata_prints_the_persons_json(session: ConsoleSession) -> None:
     reply = await last(session, [*VOTED, "/qa mydata"])
     head, _, body = reply.partition("\n")
-    assert head == "Your data here: 0 question(s), 0 answer(s), 1 vote(s). Only you see this."
+    assert head == (
+        "Your data on this board: 0 question(s), 0 answer(s), 1 vote(s). Only you can see this."
+    )
     assert json.loads(body)["votes"][0]["post"] == "A1"
 
 
