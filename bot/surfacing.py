@@ -76,6 +76,13 @@ class Surfacing:
         is taken. Only a cache: the claim in the store stays the truth across processes."""
         return set()
 
+    @cached_property
+    def _hot_claiming(self) -> set[tuple[WorkspaceRef, PostId]]:
+        """Answers whose claim is being written now: the votes racing in behind the first one
+        past the threshold leave the claim (and the notice) to it instead of each writing the
+        claim statement. If that claim fails, nothing is remembered and a later vote tries."""
+        return set()
+
     # Lists --------------------------------------------------------------------------------------
 
     async def leaderboard(
@@ -139,13 +146,17 @@ class Surfacing:
             return None
         if tally.ups - tally.downs < threshold:
             return None
-        if (post.workspace, post.post_id) in self._hot_claimed:
+        key = (post.workspace, post.post_id)
+        if key in self._hot_claimed or key in self._hot_claiming:
             return None
+        self._hot_claiming.add(key)
         try:
             return await self._announce_hot(post, tally, threshold)
         except Exception:  # the vote is counted; a lost announcement must not undo that reply
             log.exception("announcing %s as hot failed", post.post_id)
             return None
+        finally:
+            self._hot_claiming.discard(key)
 
     async def _announce_hot(
         self, post: Answer, tally: VoteTally, threshold: int

@@ -38,6 +38,14 @@ FROM posts p LEFT JOIN posts q ON q.id = p.question_id"""
 POST_BY_NUMBER = (
     f"{_POST} WHERE p.workspace_id = $1 AND p.kind = $2 AND p.number = $3 AND NOT p.removed"
 )
+# Many lookups by number in one statement (storage/postgres_lookups.py), each answered by lookup_i.
+POSTS_BY_NUMBER = f"""
+SELECT k.i AS lookup_i, {post_select("p", "")}, q.number AS question_number,
+       {_QUESTION_EXTRAS.format(q="p", p="")}
+FROM unnest($1::bigint[], $2::text[], $3::bigint[]) WITH ORDINALITY AS k(ws, kind, number, i)
+JOIN posts p ON p.workspace_id = k.ws AND p.kind = k.kind AND p.number = k.number
+    AND NOT p.removed
+LEFT JOIN posts q ON q.id = p.question_id"""
 POST_BY_MESSAGE = (
     f"{_POST} WHERE p.workspace_id = $1 AND p.message_channel = $2 AND p.message_id = $3"
     " AND NOT p.removed"
@@ -140,6 +148,13 @@ WHERE posts.id = t.post_id AND (posts.ups != t.ups OR posts.downs != t.downs)"""
 CLAIM = """
 INSERT INTO claims (workspace_id, job, period, owner, claimed_ms) VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT DO NOTHING"""
+
+# Many claims in one statement (storage/postgres_lookups.py): the rows it inserted are the wins.
+CLAIMS = """
+INSERT INTO claims (workspace_id, job, period, owner, claimed_ms)
+SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::bigint[])
+ON CONFLICT DO NOTHING
+RETURNING workspace_id, job, period, owner, claimed_ms"""
 
 
 def _post_and_question(alias: str) -> str:

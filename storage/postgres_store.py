@@ -30,10 +30,12 @@ from bot.domain import (
 from bot.errors import NotFound, StoreUnavailable
 from bot.ports import NewAnswer, NewQuestion, VoteTally
 from storage import postgres_sql as sql
+from storage.postgres_lookups import Claims, PostLookups
 from storage.postgres_pool import FAILURES, UNAVAILABLE, rowcount
 from storage.postgres_reconcile import PostgresReconcile
 from storage.postgres_rows import PostgresRows
 from storage.postgres_surfacing import PostgresSurfacing
+from storage.postgres_votes import VoteBatcher, VoteEvent
 from storage.rows import Row, answer_from_row, post_from_row, question_from_row, to_ms
 
 __all__ = ["PostgresStore"]
@@ -61,6 +63,18 @@ class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
                 await pool.close()
                 raise
         return store
+
+    def __init__(self, pool: Any) -> None:
+        super().__init__(pool)
+        self._votes = VoteBatcher(pool, self._single_vote)
+        self._lookups = PostLookups(pool, sql.POSTS_BY_NUMBER)
+        self._claims = Claims(pool, sql.CLAIMS)
+
+    async def close(self) -> None:
+        await self._votes.close()
+        await self._lookups.close()
+        await self._claims.close()
+        await super().close()
 
     # Writes -----------------------------------------------------------------------------------
 
@@ -147,12 +161,18 @@ class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
         self, workspace: WorkspaceRef, post_id: PostId, voter: str, emoji: str,
         weight: int | None, at: datetime | None,
     ) -> VoteTally:  # fmt: skip
-        """One round trip, its own transaction (qabot_vote, migration 0005): concurrent votes
-        share PostgreSQL's group commit, and a refused one fails alone."""
+        """Through the batcher (storage/postgres_votes.py): concurrent votes share one statement
+        and one commit, and a refused one fails alone."""
         ws = await self._workspace_id(workspace)
         at_ms = None if at is None else to_ms(at)
-        args = (ws, post_id.kind.value, post_id.number, voter, emoji, weight, at_ms)
-        row = await self._fetchrow(sql.VOTE, *args)
+        kind = post_id.kind.value
+        return await self._votes.vote(
+            VoteEvent(ws, kind, post_id.number, voter, emoji, weight, at_ms)
+        )
+
+    async def _single_vote(self, event: VoteEvent) -> VoteTally:
+        """One event in its own transaction (qabot_vote, migration 0005), retried on conflict."""
+        row = await self._write(lambda conn: conn.fetchrow(sql.VOTE, *event))
         assert row is not None
         return VoteTally(row["o_ups"], row["o_downs"], changed=row["o_changed"])
 
@@ -196,17 +216,17 @@ class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
         self, workspace: WorkspaceRef, job: str, *, period: str, owner: str, at: datetime
     ) -> bool:
         ws = await self._workspace_id(workspace)
-        args = (ws, job, period, owner, to_ms(at))
-        # One statement, atomic by itself: no explicit transaction (BEGIN and COMMIT would be two
-        # more round trips, and the hot-answer check claims on every vote past the threshold).
-        async with self._guard():
-            return rowcount(await self._pool.execute(sql.CLAIM, *args)) > 0
+        # One statement, atomic by itself, shared with the other claims waiting (no BEGIN and
+        # COMMIT round trips: the first vote on every hot answer claims it).
+        return await self._claims.claim((ws, job, period, owner, to_ms(at)))
 
     # Reads ------------------------------------------------------------------------------------
 
     async def get_post(self, workspace: WorkspaceRef, post_id: PostId) -> Post | None:
         ws = await self._known_workspace(workspace)
-        row = await self._fetchrow(sql.POST_BY_NUMBER, ws, post_id.kind.value, post_id.number)
+        if ws == 0:
+            return None
+        row = await self._lookups.get((ws, post_id.kind.value, post_id.number))
         return None if row is None else post_from_row(row, workspace)
 
     async def get_post_by_message(

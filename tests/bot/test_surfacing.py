@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -130,6 +131,32 @@ async def test_a_hot_answer_is_claimed_once_and_later_votes_write_no_claim(
     monkeypatch.setattr(store, "claim", counted)
     await board.votes(answer, "👍", *(f"u{i}" for i in range(1, 10)))
 
+    assert claims == [str(answer.post_id)]
+    assert len(poster.notices) == 1
+
+
+async def test_votes_racing_past_the_hot_score_write_one_claim(
+    board: Board, poster: RecordingPoster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    asked = await board.ask()
+    answer = await board.answer("bob", asked)
+    await board.votes(answer, "👍", *(f"u{i}" for i in range(1, 5)))
+    store = board.service.store
+    claims: list[str] = []
+    claim = store.claim
+
+    async def counted(*args: Any, **kwargs: Any) -> bool:
+        claims.append(kwargs["period"])
+        return await claim(*args, **kwargs)
+
+    monkeypatch.setattr(store, "claim", counted)
+    voters = [f"v{i}" for i in range(20)]
+    await asyncio.gather(
+        *(
+            board.service.react(voter=board.user(v), target=answer.post_id, emoji="👍")
+            for v in voters
+        )
+    )
     assert claims == [str(answer.post_id)]
     assert len(poster.notices) == 1
 

@@ -350,6 +350,18 @@ async def test_work_is_claimed_once_per_workspace_and_period(store: Store) -> No
     assert await claim(DISCORD, "digest", period="2026-W47", owner="p2", at=NOW) is True
 
 
+async def test_concurrent_claims_of_one_period_have_exactly_one_winner(store: Store) -> None:
+    owners = [f"p{i % 3}" for i in range(30)]  # some calls identical: still one winner
+    won = await asyncio.gather(
+        *(
+            store.claim(SLACK, "hot", period=f"A{n}", owner=o, at=NOW)
+            for n in (1, 2)
+            for o in owners
+        )
+    )
+    assert sum(won[:30]) == 1 and sum(won[30:]) == 1
+
+
 async def test_opening_a_migrated_store_again_applies_nothing(store: Store, store_url: str) -> None:
     await ask(store)
     again = await open_store(store_url, migrate=False)
