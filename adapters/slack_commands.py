@@ -11,14 +11,13 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
-from slack_sdk.errors import SlackApiError
 
 from adapters import slack_render as render
 from adapters import slack_translate as edge
 from adapters.slack_surfacing import export_chunks, surfacing_message
 from bot.commands import parse_qa, parse_top, top_args, top_title
-from bot.domain import MessageRef, Question, TopQuery, WorkspaceRef
-from bot.errors import InvalidInput, NotFound
+from bot.domain import MessageRef, Question, TopQuery
+from bot.errors import InvalidInput
 from bot.replies import PersonalExport
 from bot.surfacing_verbs import SURFACING_VERBS, run_surfacing_verb
 
@@ -125,34 +124,11 @@ class SlackCommands:
             args, channel_id=channel_id, limit=limits.top_size, command=slack.top_command
         )
 
-    async def _shown_in(self, channel_id: str, here: str, known: dict[str, bool]) -> bool:
-        """Whether posts from `channel_id` may be shown in `here`: a private channel's stay
-        there. Asked of Slack now (a channel may have turned private); unknown means no."""
-        if channel_id == here:
-            return True
-        if channel_id not in known:
-            try:
-                response = await self.bot.client.conversations_info(channel=channel_id)
-                known[channel_id] = not (response.get("channel") or {}).get("is_private", True)
-            except SlackApiError as error:
-                log.info(
-                    "cannot tell if %s is private: %s", channel_id, error.response.get("error")
-                )
-                known[channel_id] = False
-        return known[channel_id]
-
-    async def _check_visible(self, workspace: WorkspaceRef, query: TopQuery, here: str) -> None:
-        """`/top Q12` from another channel must not reveal a private channel's question."""
-        if query.question is None:
-            return
-        asked = await self.bot.service.get(workspace, f"Q{query.question}")
-        if not await self._shown_in(asked.channel_id, here, {}):
-            raise NotFound(f"There is no Q{query.question} here.")
-
     async def _top(self, command: edge.SlashCommand, respond: AsyncRespond) -> None:
         query = self._query(command.text, command.channel_id)
-        await self._check_visible(command.workspace, query, command.channel_id)
-        results = await self.bot.service.top(workspace=command.workspace, query=query)
+        results = await self.bot.service.top(
+            workspace=command.workspace, query=query, seen_from=command.channel_id
+        )
         rendered = render.top_message(
             results,
             title=top_title(query),
@@ -170,8 +146,9 @@ class SlackCommands:
     async def _share(self, click: edge.ButtonClick, respond: AsyncRespond) -> None:
         # The list is ranked again now: votes may have moved since the caller looked.
         query = self._query(click.value, click.channel_id)
-        await self._check_visible(click.workspace, query, click.channel_id)
-        results = await self.bot.service.top(workspace=click.workspace, query=query)
+        results = await self.bot.service.top(
+            workspace=click.workspace, query=query, seen_from=click.channel_id
+        )
         sharer = await self.bot.user(click.workspace, click.user_id)
         title = f"{top_title(query)} (shared by {sharer.name})"
         rendered = render.top_message(
@@ -218,12 +195,9 @@ class SlackCommands:
             )
             return
         if verb == "search":
-            known: dict[str, bool] = {}
-            hits = [
-                hit
-                for hit in await service.search(workspace=workspace, text=rest)
-                if await self._shown_in(hit.question.channel_id, command.channel_id, known)
-            ]
+            hits = await service.search(
+                workspace=workspace, text=rest, seen_from=command.channel_id
+            )
             rendered = render.search_message(hits, words=rest, team_url=self.bot.team_url)
             await respond(text=rendered.text, blocks=rendered.blocks, response_type="ephemeral")
             return
