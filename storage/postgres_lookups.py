@@ -80,10 +80,11 @@ def _settle(future: asyncio.Future[V], value: V) -> None:
         future.set_result(value)
 
 
-class PostLookups(_Coalesced[tuple[int, str, int], Row | None]):
-    """Posts by (workspace id, kind, number); the statement numbers its rows `lookup_i`."""
+class PostLookups(_Coalesced[tuple[int, str, int | str], Row | None]):
+    """Posts by a key, one array per field: (workspace id, kind, number) or (workspace id,
+    channel, message id); the statement numbers its rows `lookup_i`."""
 
-    async def get(self, key: tuple[int, str, int]) -> Row | None:
+    async def get(self, key: tuple[int, str, int | str]) -> Row | None:
         return await self._call(key)
 
     def _answer(self, keys: Any, rows: list[Row], futures: Any) -> None:

@@ -21,7 +21,7 @@ from storage import postgres_sql as sql
 from storage.migrations import migrations_for
 from storage.rows import Row
 
-__all__ = ["FAILURES", "UNAVAILABLE", "PostgresBase", "rowcount"]
+__all__ = ["FAILURES", "UNAVAILABLE", "PostgresBase", "keep_session", "rowcount"]
 
 log = logging.getLogger("qabot.storage")
 
@@ -31,6 +31,16 @@ UNAVAILABLE = "The Q&A store is unavailable right now; nothing was changed. Plea
 FAILURES = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
 _RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 _ATTEMPTS = 5
+
+
+async def keep_session(conn: Any) -> None:
+    """The pool's `reset`: nothing to undo when a connection goes back to the pool.
+
+    asyncpg's default reset sends `pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`
+    after every pooled call, a second round trip for each statement the store sends. The store
+    creates none of that session state (advisory locks are transaction-scoped, no SET, LISTEN or
+    cursors outside a transaction), and asyncpg still rolls back a transaction left open before
+    this runs."""
 
 
 def rowcount(status: str) -> int:

@@ -46,10 +46,17 @@ FROM unnest($1::bigint[], $2::text[], $3::bigint[]) WITH ORDINALITY AS k(ws, kin
 JOIN posts p ON p.workspace_id = k.ws AND p.kind = k.kind AND p.number = k.number
     AND NOT p.removed
 LEFT JOIN posts q ON q.id = p.question_id"""
-POST_BY_MESSAGE = (
-    f"{_POST} WHERE p.workspace_id = $1 AND p.message_channel = $2 AND p.message_id = $3"
-    " AND NOT p.removed"
-)
+# The same for lookups by platform message (every reaction makes one). LATERAL with LIMIT 1 (the
+# key is unique) keeps the plan one posts_by_message probe per key whatever the statistics say.
+POSTS_BY_MESSAGE = f"""
+SELECT k.i AS lookup_i, {post_select("p", "")}, q.number AS question_number,
+       {_QUESTION_EXTRAS.format(q="p", p="")}
+FROM unnest($1::bigint[], $2::text[], $3::text[]) WITH ORDINALITY AS k(ws, channel, message, i)
+CROSS JOIN LATERAL (
+    SELECT * FROM posts WHERE workspace_id = k.ws AND message_channel = k.channel
+        AND message_id = k.message AND message_id IS NOT NULL AND NOT removed
+    LIMIT 1) AS p
+LEFT JOIN posts q ON q.id = p.question_id"""
 POST_BY_THREAD = f"{_POST} WHERE p.workspace_id = $1 AND p.thread_key = $2 AND NOT p.removed"
 ANSWER_BY_MESSAGE = (
     f"{_POST} WHERE p.workspace_id = $1 AND p.message_channel = $2 AND p.message_id = $3"

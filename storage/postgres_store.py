@@ -31,7 +31,7 @@ from bot.errors import NotFound, StoreUnavailable
 from bot.ports import NewAnswer, NewQuestion, VoteTally
 from storage import postgres_sql as sql
 from storage.postgres_lookups import Claims, PostLookups
-from storage.postgres_pool import FAILURES, UNAVAILABLE, rowcount
+from storage.postgres_pool import FAILURES, UNAVAILABLE, keep_session, rowcount
 from storage.postgres_reconcile import PostgresReconcile
 from storage.postgres_rows import PostgresRows
 from storage.postgres_surfacing import PostgresSurfacing
@@ -51,7 +51,9 @@ class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, pool_size: int = 10) -> PostgresStore:
         try:
-            pool = await asyncpg.create_pool(url, min_size=1, max_size=pool_size)
+            pool = await asyncpg.create_pool(
+                url, min_size=1, max_size=pool_size, reset=keep_session
+            )
         except (*FAILURES, ValueError) as error:
             log.error("cannot connect to PostgreSQL: %r", error)
             raise StoreUnavailable(UNAVAILABLE) from error
@@ -68,11 +70,13 @@ class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
         super().__init__(pool)
         self._votes = VoteBatcher(pool, self._single_vote)
         self._lookups = PostLookups(pool, sql.POSTS_BY_NUMBER)
+        self._by_message = PostLookups(pool, sql.POSTS_BY_MESSAGE)
         self._claims = Claims(pool, sql.CLAIMS)
 
     async def close(self) -> None:
         await self._votes.close()
         await self._lookups.close()
+        await self._by_message.close()
         await self._claims.close()
         await super().close()
 
@@ -233,8 +237,11 @@ class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
         self, workspace: WorkspaceRef, message: MessageRef
     ) -> Post | None:
         ws = await self._known_workspace(workspace)
-        args = (ws, message.channel_id, message.message_id)
-        row = await self._fetchrow(sql.POST_BY_MESSAGE, *args)
+        if ws == 0:
+            return None
+        # Coalesced with the other lookups waiting (storage/postgres_lookups.py): every
+        # reaction event makes one.
+        row = await self._by_message.get((ws, message.channel_id, message.message_id))
         return None if row is None else post_from_row(row, workspace)
 
     async def get_question_by_thread(

@@ -6,10 +6,11 @@ import asyncio
 
 import pytest
 
+from bot.domain import MessageRef
 from bot.errors import StoreUnavailable
 from storage import open_store
 from storage.postgres_store import PostgresStore
-from tests.storage.builders import NOW, SLACK, a, answer, ask, unvote, vote
+from tests.storage.builders import DISCORD, NOW, SLACK, a, answer, ask, unvote, vote
 from tests.storage.conftest import FreshUrl
 
 pytest.importorskip("asyncpg")
@@ -87,4 +88,26 @@ async def test_concurrent_lookups_share_statements(fresh_url: FreshUrl) -> None:
     finally:
         await store.close()
     assert [f and (f.number, f.ups) for f in found[:3]] == [(1, 0), (2, 1), None]  # no answer 3
+    assert 1 <= batches < 10, f"90 concurrent lookups took {batches} statements"
+
+
+async def test_concurrent_lookups_by_message_share_statements(fresh_url: FreshUrl) -> None:
+    store = await _store(fresh_url)
+    try:
+        await store.link_answer(SLACK, 1, MessageRef("C1", "m1"))
+        await store.link_answer(SLACK, 2, MessageRef("C1", "m2"))
+        await store.remove_post(SLACK, a(2))
+        await vote(store, a(1), "U_V")
+        messages = [MessageRef("C1", "m1"), MessageRef("C1", "m2"), MessageRef("C2", "m1")]
+        before = store._by_message.batches
+        found = await asyncio.gather(
+            *(store.get_post_by_message(SLACK, messages[i % 3]) for i in range(90)),
+            store.get_post_by_message(DISCORD, messages[0]),  # another workspace: nothing
+        )
+        batches = store._by_message.batches - before
+    finally:
+        await store.close()
+    # m2's answer is removed; C2 has no message m1
+    assert [f and (f.number, f.ups) for f in found[:3]] == [(1, 1), None, None]
+    assert found[-1] is None
     assert 1 <= batches < 10, f"90 concurrent lookups took {batches} statements"
