@@ -23,20 +23,26 @@ from bot.settings import LimitsSettings
 
 __all__ = ["Limits", "SlidingWindow", "Slot"]
 
+# A key's times: the one time itself, or a list once there are two or more.
+_Times = datetime | list[datetime]
+
 
 class SlidingWindow:
     """At most `limit` events per `window` for each key.
 
-    A key's times are a plain list (a deque costs about 600 bytes even for one entry, and a
-    window holds a key per person who voted in the last minute). Keys idle for a whole window
-    are swept out at most once per window, so the table stays bounded by recent activity even
-    for people who never come back.
+    The windows hold a key per person who voted in the last minute (tens of thousands in a busy
+    minute), so a key's times are kept small: a key with one event holds that time itself, and
+    only a key with two or more holds a list (an empty list costs 56 bytes, a deque about 600).
+    Keys idle for a whole window are swept out at most once per window, so the table stays
+    bounded by recent activity even for people who never come back.
     """
+
+    __slots__ = ("_events", "_swept", "limit", "window")
 
     def __init__(self, *, limit: int, window: timedelta) -> None:
         self.limit = limit
         self.window = window
-        self._events: dict[Hashable, list[datetime]] = {}
+        self._events: dict[Hashable, _Times] = {}
         self._swept: datetime | None = None
 
     def __len__(self) -> int:
@@ -47,53 +53,75 @@ class SlidingWindow:
         """How long until `key` may act again, or None if it may act now."""
         if self.limit <= 0:  # 0 switches the limit off
             return None
-        events = self._recent(key, now)
-        if len(events) < self.limit:
+        times = self._events.get(key)
+        if times is None:
             return None
-        return events[0] + self.window - now
+        cutoff = now - self.window
+        if not isinstance(times, list):  # one event
+            if times <= cutoff:  # forget idle keys, so the table holds only people active now
+                del self._events[key]
+                return None
+            return times + self.window - now if self.limit <= 1 else None
+        stale = 0
+        while stale < len(times) and times[stale] <= cutoff:
+            stale += 1
+        if stale:
+            del times[:stale]
+            if not times:
+                del self._events[key]
+                return None
+        if len(times) < self.limit:
+            return None
+        return times[0] + self.window - now
 
     def record(self, key: Hashable, now: datetime) -> None:
         if self.limit <= 0:
             return
-        events = self._events.get(key)
-        if events is None:
-            self._events[key] = [now]
+        events = self._events
+        times = events.get(key)
+        if times is None:
+            events[key] = now
+        elif isinstance(times, list):
+            times.append(now)
         else:
-            events.append(now)
-        self._sweep(now)
+            events[key] = [times, now]
+        if self._swept is None:
+            self._swept = now
+        if now - self._swept >= self.window:
+            self._sweep(now)
 
     def forget(self, key: Hashable, at: datetime) -> None:
         """Give back an event recorded at `at` (the action changed nothing, or failed)."""
-        events = self._events.get(key)
-        if events is not None and at in events:
-            events.remove(at)
-            if not events:
+        times = self._events.get(key)
+        if times is None:
+            return
+        if not isinstance(times, list):
+            if times == at:
+                del self._events[key]
+        elif at in times:
+            times.remove(at)
+            if len(times) == 1:
+                self._events[key] = times[0]
+            elif not times:
                 del self._events[key]
 
-    def _recent(self, key: Hashable, now: datetime) -> list[datetime]:
-        events = self._events.get(key)
-        if events is None:
-            return []
-        cutoff = now - self.window
-        stale = 0
-        while stale < len(events) and events[stale] <= cutoff:
-            stale += 1
-        if stale:
-            del events[:stale]
-        if not events:  # forget idle keys, so the table holds only people active right now
-            del self._events[key]
-        return events
-
     def _sweep(self, now: datetime) -> None:
-        if self._swept is None:
-            self._swept = now
-        if now - self._swept < self.window:
-            return
         self._swept = now
         cutoff = now - self.window
-        idle = [key for key, events in self._events.items() if not events or events[-1] <= cutoff]
+        idle = []
+        for key, times in self._events.items():
+            if isinstance(times, list):
+                if not times or times[-1] <= cutoff:
+                    idle.append(key)
+            elif times <= cutoff:
+                idle.append(key)
         for key in idle:
             del self._events[key]
+
+    def sweep_if_due(self, now: datetime) -> None:
+        """Sweep out idle keys if a whole window has passed since the last sweep."""
+        if self._swept is not None and now - self._swept >= self.window:
+            self._sweep(now)
 
 
 def _wait_text(wait: timedelta) -> str:
@@ -103,12 +131,40 @@ def _wait_text(wait: timedelta) -> str:
     return f"{(seconds + 59) // 60} minutes"
 
 
-@dataclass
+@dataclass(slots=True)
 class Slot:
     """A place taken in one or more windows; given back on leaving unless `keep` is set."""
 
     keep: bool = False
     taken: list[tuple[SlidingWindow, Hashable, datetime]] = field(default_factory=list)
+
+
+_MINUTE = timedelta(minutes=1)
+
+
+class _Workspace:
+    """One workspace's windows. Keys are a user id (asks, votes) or `"<user id> <post>"` (churn,
+    in flight): a workspace's own table instead of (platform, workspace, user) tuples saves a
+    tuple, and one string instead of a tuple and the post's text, per voter and window."""
+
+    __slots__ = ("asks", "churn", "in_flight", "votes")
+
+    def __init__(self, settings: LimitsSettings) -> None:
+        self.asks = SlidingWindow(limit=settings.asks_per_hour, window=timedelta(hours=1))
+        self.votes = SlidingWindow(limit=settings.votes_per_minute, window=_MINUTE)
+        # Changes by one person on one post: an add/remove/add storm stops moving the count.
+        self.churn = SlidingWindow(
+            limit=settings.vote_changes_per_post,
+            window=timedelta(seconds=settings.vote_cooldown_seconds),
+        )
+        # The latest vote change started per person and post, while it is being written.
+        self.in_flight: dict[str, tuple[str, object]] = {}
+
+    def sweep(self, now: datetime) -> bool:
+        """Sweep idle keys out of the windows that are due; True if nothing is left."""
+        for window in (self.asks, self.votes, self.churn):
+            window.sweep_if_due(now)
+        return not (self.asks or self.votes or self.churn or self.in_flight)
 
 
 class Limits:
@@ -119,32 +175,41 @@ class Limits:
     """
 
     def __init__(self, settings: LimitsSettings, clock: Clock) -> None:
+        self._settings = settings
         self._clock = clock
-        self._asks = SlidingWindow(limit=settings.asks_per_hour, window=timedelta(hours=1))
-        self._votes = SlidingWindow(limit=settings.votes_per_minute, window=timedelta(minutes=1))
-        # Changes by one person on one post: an add/remove/add storm stops moving the count.
-        self._churn = SlidingWindow(
-            limit=settings.vote_changes_per_post,
-            window=timedelta(seconds=settings.vote_cooldown_seconds),
-        )
-        # The latest vote change started per person and post, while it is being written.
-        self._in_flight: dict[tuple[str, ...], tuple[str, object]] = {}
+        self._workspaces: dict[tuple[str, str], _Workspace] = {}
+        # Once a minute every workspace's windows are swept, and workspaces with nothing left
+        # are dropped: a workspace whose people stopped acting holds nothing for long.
+        self._next_sweep: datetime | None = None
 
-    @staticmethod
-    def _person(user: UserRef) -> tuple[str, str, str]:
-        return (user.workspace.platform, user.workspace.workspace_id, user.user_id)
+    def __len__(self) -> int:
+        """How many workspaces have windows (tests: that idle ones are forgotten)."""
+        return len(self._workspaces)
+
+    def _workspace(self, user: UserRef, now: datetime) -> _Workspace:
+        if self._next_sweep is None or now >= self._next_sweep:
+            self._next_sweep = now + _MINUTE
+            for idle_key, idle in list(self._workspaces.items()):
+                if idle.sweep(now):
+                    del self._workspaces[idle_key]
+        key = (user.workspace.platform, user.workspace.workspace_id)
+        space = self._workspaces.get(key)
+        if space is None:
+            space = self._workspaces[key] = _Workspace(self._settings)
+        return space
 
     @contextmanager
     def asking(self, asker: UserRef) -> Iterator[Slot]:
         """Around storing a question: RateLimited when over; the place is kept on success."""
-        now, person = self._clock(), self._person(asker)
-        wait = self._asks.wait_for(person, now)
+        now = self._clock()
+        asks, person = self._workspace(asker, now).asks, asker.user_id
+        wait = asks.wait_for(person, now)
         if wait is not None:
             raise RateLimited(
-                f"You have asked {self._asks.limit} questions in the last hour, the most "
+                f"You have asked {asks.limit} questions in the last hour, the most "
                 f"one person can; please wait {_wait_text(wait)} before asking again."
             )
-        with self._taking([(self._asks, person)], now) as slot:
+        with self._taking(((asks, person),), now) as slot:
             yield slot
             slot.keep = True
 
@@ -153,36 +218,40 @@ class Limits:
         """Around a vote write: RateLimited when over; set `slot.keep` if the write changed a
         vote. `action` names the change (`+👍`): the same change delivered again while it is the
         latest being written is a redelivery, neither checked nor counted; +, -, + is a storm."""
-        now, person = self._clock(), self._person(voter)
-        on_post = (*person, str(post))
-        latest = self._in_flight.get(on_post)
+        now = self._clock()
+        space, person = self._workspace(voter, now), voter.user_id
+        on_post = f"{person} {post.kind}{post.number}"  # PostKind is a StrEnum: "A12"
+        in_flight = space.in_flight
+        latest = in_flight.get(on_post)
         if latest is not None and latest[0] == action:
             yield Slot()  # the change being written right now, delivered again
             return
-        wait = self._churn.wait_for(on_post, now)
+        churn, votes = space.churn, space.votes
+        wait = churn.wait_for(on_post, now)
         if wait is not None:
             raise RateLimited(
                 f"You changed your vote on {post} several times just now; it stays as it is. "
                 f"Try again in {_wait_text(wait)}."
             )
-        wait = self._votes.wait_for(person, now)
+        wait = votes.wait_for(person, now)
         if wait is not None:
             raise RateLimited(
-                f"You have voted {self._votes.limit} times in the last minute, the most one "
+                f"You have voted {votes.limit} times in the last minute, the most one "
                 f"person can; please wait {_wait_text(wait)}."
             )
         token = (action, object())
-        self._in_flight[on_post] = token
+        in_flight[on_post] = token
         try:
-            with self._taking([(self._churn, on_post), (self._votes, person)], now) as slot:
+            with self._taking(((churn, on_post), (votes, person)), now) as slot:
                 yield slot
         finally:
-            if self._in_flight.get(on_post) is token:
-                del self._in_flight[on_post]
+            if in_flight.get(on_post) is token:
+                del in_flight[on_post]
 
+    @staticmethod
     @contextmanager
     def _taking(
-        self, places: list[tuple[SlidingWindow, Hashable]], now: datetime
+        places: tuple[tuple[SlidingWindow, Hashable], ...], now: datetime
     ) -> Iterator[Slot]:
         slot = Slot()
         for window, key in places:

@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain import Answer, ChannelRef, PostId, PostKind
+from bot.domain import Answer, ChannelRef, PostId, PostKind, UserRef, WorkspaceRef
 from bot.errors import InvalidInput, NotFound, RateLimited
-from bot.limits import SlidingWindow
+from bot.limits import Limits, SlidingWindow
 from bot.service import QAService
 from bot.settings import LimitsSettings, Settings
 from tests.conftest import CHANNEL, TEAM, Board
@@ -157,3 +157,57 @@ def test_giving_back_a_persons_only_place_forgets_them() -> None:
     window.record("someone", now)
     window.forget("someone", now)
     assert len(window) == 0 and window.wait_for("someone", now) is None
+
+
+def test_a_one_place_window_says_how_long_to_wait_and_forgets_once_it_passed() -> None:
+    window = SlidingWindow(limit=1, window=timedelta(minutes=1))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    window.record("someone", start)
+    assert window.wait_for("someone", start + timedelta(seconds=10)) == timedelta(seconds=50)
+    assert window.wait_for("someone", start + timedelta(minutes=1)) is None
+    assert len(window) == 0
+
+
+def test_giving_back_one_of_two_places_keeps_the_other() -> None:
+    window = SlidingWindow(limit=2, window=timedelta(minutes=1))
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    window.record("someone", start)
+    window.record("someone", start + timedelta(seconds=1))
+    assert window.wait_for("someone", start + timedelta(seconds=2)) == timedelta(seconds=58)
+    window.forget("someone", start)
+    assert window.wait_for("someone", start + timedelta(seconds=2)) is None
+    window.record("someone", start + timedelta(seconds=3))
+    assert window.wait_for("someone", start + timedelta(seconds=4)) == timedelta(seconds=57)
+    window.forget("someone", start + timedelta(seconds=1))
+    window.forget("someone", start + timedelta(seconds=3))
+    assert len(window) == 0
+
+
+def test_a_workspace_whose_people_stopped_voting_is_forgotten() -> None:
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    limits = Limits(LimitsSettings(), lambda: now[0])
+    quiet, busy = WorkspaceRef("slack", "TQUIET"), WorkspaceRef("slack", "TBUSY")
+    for i in range(100):
+        with limits.voting(UserRef(quiet, f"U{i}"), PostId(PostKind.ANSWER, 1), action="+👍") as s:
+            s.keep = True
+    assert len(limits) == 1
+
+    now[0] += timedelta(minutes=2)
+    with limits.voting(UserRef(busy, "U1"), PostId(PostKind.ANSWER, 1), action="+👍") as slot:
+        slot.keep = True
+
+    assert len(limits) == 1  # only the busy one
+
+
+def test_the_same_person_and_post_in_two_workspaces_are_two_voters() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    limits = Limits(LimitsSettings(vote_changes_per_post=1), lambda: now)
+    post = PostId(PostKind.ANSWER, 1)
+    for workspace in (WorkspaceRef("slack", "T1"), WorkspaceRef("discord", "T1")):
+        with limits.voting(UserRef(workspace, "U1"), post, action="+👍") as slot:
+            slot.keep = True
+    with (
+        pytest.raises(RateLimited, match="changed your vote on A1"),
+        limits.voting(UserRef(WorkspaceRef("slack", "T1"), "U1"), post, action="-👍"),
+    ):
+        pass
