@@ -14,7 +14,6 @@ import socket
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from bot.digest_schedule import DigestTarget
@@ -60,7 +59,6 @@ FORGET_CONFIRM = "forgetme confirm"
 _CANDIDATES = 50
 _LIST_SIZE = 20
 _HOT_JOB = "hot-answer"
-_HOT_MEMORY = 100_000
 
 
 class Surfacing:
@@ -68,20 +66,6 @@ class Surfacing:
     settings: Settings
     posters: Posters
     _clock: Clock
-
-    @cached_property
-    def _hot_claimed(self) -> set[tuple[WorkspaceRef, PostId]]:
-        """Answers whose hot claim exists in the store (ours or another process's): once an
-        answer is hot, every further vote would otherwise write the claim again just to learn it
-        is taken. Only a cache: the claim in the store stays the truth across processes."""
-        return set()
-
-    @cached_property
-    def _hot_claiming(self) -> set[tuple[WorkspaceRef, PostId]]:
-        """Answers whose claim is being written now: the votes racing in behind the first one
-        past the threshold leave the claim (and the notice) to it instead of each writing the
-        claim statement. If that claim fails, nothing is remembered and a later vote tries."""
-        return set()
 
     # Lists --------------------------------------------------------------------------------------
 
@@ -139,24 +123,22 @@ class Surfacing:
             log.info("%s: %d similar question(s) listed", question.post_id, len(found.similar))
 
     async def check_hot(self, post: Answer | Question, tally: VoteTally) -> HotAnswer | None:
-        """Say once, ever, when an answer reaches the hot score; the claim makes it once even
-        if its votes fall and rise again, and across processes."""
+        """Say once, ever, when an answer reaches the hot score.
+
+        Weights are 1 or -1, so a vote moves a score by at most one and every rise to the hot
+        score lands on it exactly: only a vote that leaves the score AT the threshold writes the
+        claim, never the thousands of votes on an answer already past it. The claim in the store
+        makes it once across processes, and when a score falls back and rises again."""
         threshold = self.settings.surfacing.hot_score
         if not isinstance(post, Answer) or threshold <= 0 or not tally.changed:
             return None
-        if tally.ups - tally.downs < threshold:
+        if tally.ups - tally.downs != threshold:
             return None
-        key = (post.workspace, post.post_id)
-        if key in self._hot_claimed or key in self._hot_claiming:
-            return None
-        self._hot_claiming.add(key)
         try:
             return await self._announce_hot(post, tally, threshold)
         except Exception:  # the vote is counted; a lost announcement must not undo that reply
             log.exception("announcing %s as hot failed", post.post_id)
             return None
-        finally:
-            self._hot_claiming.discard(key)
 
     async def _announce_hot(
         self, post: Answer, tally: VoteTally, threshold: int
@@ -164,9 +146,6 @@ class Surfacing:
         claimed = await self.store.claim(
             post.workspace, _HOT_JOB, period=str(post.post_id), owner=OWNER, at=self._clock()
         )
-        if len(self._hot_claimed) >= _HOT_MEMORY:  # bounded: forgetting costs one more claim
-            self._hot_claimed.clear()
-        self._hot_claimed.add((post.workspace, post.post_id))
         if not claimed:
             return None
         question = await self.store.get_post(
