@@ -98,11 +98,7 @@ UPDATE posts SET accepted_answer_id =
     (SELECT id FROM posts WHERE workspace_id = :ws AND kind = 'A' AND number = :answer)
 WHERE workspace_id = :ws AND kind = 'Q' AND number = :question"""
 
-INSERT_VOTE = """
-INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms) VALUES (?, ?, ?, ?, ?)
-ON CONFLICT DO NOTHING"""
 CLEAR_VOTES = "DELETE FROM votes WHERE post_id = :post AND (:emoji IS NULL OR emoji = :emoji)"
-DELETE_VOTE = "DELETE FROM votes WHERE post_id = ? AND voter_id = ? AND emoji = ?"
 
 # A person's vote on a post is the sign of the sum of their mapped reactions.
 _PER_VOTER = "SELECT post_id, SUM(weight) AS net FROM votes {where} GROUP BY post_id, voter_id"

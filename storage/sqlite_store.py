@@ -278,20 +278,16 @@ class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
 
     # Reads ------------------------------------------------------------------------------------
 
-    # The lookups every reaction and thread reply makes ride the writer's batches: one thread hop
-    # for hundreds of them, and they see every write committed before them.
+    # The lookups every reaction and thread reply makes run at once on the writer's connection
+    # (SqliteWriter.read): no thread hop, no queue, and they see every write committed before.
 
     async def get_post(self, workspace: WorkspaceRef, post_id: PostId) -> Post | None:
-        return await self._writer.run(
-            lambda db: self._find_post(db, workspace, post_id), write=False
-        )
+        return await self._writer.read(lambda db: self._find_post(db, workspace, post_id))
 
     async def get_post_by_message(
         self, workspace: WorkspaceRef, message: MessageRef
     ) -> Post | None:
-        return await self._writer.run(
-            lambda db: self._find_post(db, workspace, message), write=False
-        )
+        return await self._writer.read(lambda db: self._find_post(db, workspace, message))
 
     def _find_post(
         self, db: sqlite3.Connection, workspace: WorkspaceRef, target: PostId | MessageRef
@@ -306,7 +302,7 @@ class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
             ws = self._writer_workspaces.id(db, workspace, create=False)
             return ops.get_question_by_thread(db, ws, workspace, thread_key)
 
-        return await self._writer.run(find, write=False)
+        return await self._writer.read(find)
 
     async def top_answers(
         self, workspace: WorkspaceRef, query: TopQuery, *, since: datetime | None

@@ -4,13 +4,16 @@ An aiosqlite call costs a thread hop (tens of microseconds) per statement, and a
 caps a vote burst far below what SQLite itself can do. Instead, callers submit small functions
 (an *op*: a few statements on a `sqlite3.Connection`); a writer task takes whatever ops are
 waiting (up to `max_batch`, waiting at most `max_wait` for more after the first) and runs them in
-ONE transaction, each op inside its own savepoint, then commits once:
+ONE transaction, then commits once:
 
 - a caller's await returns only after the COMMIT that holds its change (WAL: durable against a
   process crash), so what callers see is what one transaction per call would give them;
-- an op that raises is rolled back to its savepoint and fails only its own caller;
-- read ops (`write=False`) and ops that are ONE write statement (`savepoint=False`: SQLite rolls
-  back a failing statement by itself) skip the savepoint's two extra statements.
+- an op that raises fails only its own caller. Savepoints would isolate it, but cost two extra
+  statements per op, for a failure that almost never comes. So a batch first runs without them;
+  only if an op that writes more than one statement raises (it may have left half its change)
+  is the whole transaction rolled back and the batch replayed with a savepoint around each
+  write op. Read ops (`write=False`) and ops that are ONE write statement (`savepoint=False`:
+  SQLite rolls back a failing statement by itself) never force a replay.
 
 The batch runs on the event loop's own thread, deliberately: a batch of a few hundred ops takes
 a few milliseconds of SQLite work, while handing it to a thread costs a hop per batch and, worse,
@@ -30,6 +33,7 @@ from typing import Any, TypeVar
 
 from bot.errors import StoreUnavailable
 from bot.voting import wilson_lower_bound
+from storage.sqlite_checkpoint import Checkpointer
 
 __all__ = ["Op", "SqliteWriter"]
 
@@ -60,6 +64,7 @@ class SqliteWriter:
         self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
         self._db: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
+        self._checkpointer = Checkpointer(path)
         self.invalidate: Callable[[], None] = lambda: None  # called when an op rolls back
         self.commits = 0  # batches committed: how much sharing a burst got (tests, bench)
 
@@ -68,6 +73,7 @@ class SqliteWriter:
         db.row_factory = sqlite3.Row
         for pragma in self._pragmas:
             db.execute(pragma)
+        db.execute("PRAGMA wal_autocheckpoint = 0")  # the Checkpointer's thread does them
         db.execute("PRAGMA busy_timeout = 0")  # wait for the write lock in asyncio, not in SQLite
         # Votes land on random leaf pages of the votes table and its indexes: with SQLite's 2 MiB
         # default cache most inserts reread pages (measured: 52 us per insert at 1M votes, 12 us
@@ -75,6 +81,7 @@ class SqliteWriter:
         db.execute(f"PRAGMA cache_size = -{self._cache_kib}")
         db.create_function("wilson", 2, wilson_lower_bound, deterministic=True)
         self._db = db
+        self._checkpointer.start()
         self._task = asyncio.create_task(self._drain(), name="qabot-sqlite-writer")
 
     async def close(self) -> None:
@@ -85,6 +92,7 @@ class SqliteWriter:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        await self._checkpointer.close()
         if self._db is not None:
             self._db.close()
             self._db = None
@@ -98,6 +106,20 @@ class SqliteWriter:
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
         self._queue.put_nowait((op, write and savepoint, future))
         return await future
+
+    async def read(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """Run a read-only `op` right now on this connection, without queueing: the batches run
+        without an await from BEGIN to COMMIT, so whenever another task runs the connection has
+        no transaction open, and it sees every write committed before. The rare SQLITE_BUSY a
+        WAL reader can meet sends the read through the queue, inside the write lock."""
+        if self._db is None:
+            raise StoreUnavailable(_UNAVAILABLE)
+        try:
+            return op(self._db)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                raise _mapped(error) from None
+        return await self.run(op, write=False)
 
     async def _drain(self) -> None:
         while True:
@@ -122,28 +144,54 @@ class SqliteWriter:
                 self._queue.task_done()
 
     async def _locked_apply(self, batch: list[_Pending]) -> list[tuple[bool, Any]]:
-        """Take SQLite's write lock (waiting in asyncio while someone else holds it), then apply."""
+        """Apply the batch optimistically; replay it isolated if an op failed halfway."""
         db = self._db
         assert db is not None
+        if (refused := await self._begin(db)) is not None:
+            return [(False, refused)] * len(batch)
+        outcomes = self._apply(db, batch, isolated=False)
+        if outcomes is None:
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            self.invalidate()
+            if (refused := await self._begin(db)) is not None:
+                return [(False, refused)] * len(batch)
+            outcomes = self._apply(db, batch, isolated=True)
+            assert outcomes is not None
+        return outcomes
+
+    async def _begin(self, db: sqlite3.Connection) -> sqlite3.Error | None:
+        """Take SQLite's write lock, waiting in asyncio while someone else holds it."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + _LOCK_WAIT_S
         pause = 0.001
         while True:
             try:
                 db.execute("BEGIN IMMEDIATE")
-                break
+                return None
             except sqlite3.OperationalError as error:
                 if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or loop.time() > deadline:
-                    return [(False, error)] * len(batch)
+                    return error
             await asyncio.sleep(pause)
             pause = min(pause * 2, 0.05)
-        return self._apply(db, batch)
 
-    def _apply(self, db: sqlite3.Connection, batch: list[_Pending]) -> list[tuple[bool, Any]]:
-        """The whole batch in the open transaction, each write in a savepoint; then commit."""
+    def _apply(
+        self, db: sqlite3.Connection, batch: list[_Pending], *, isolated: bool
+    ) -> list[tuple[bool, Any]] | None:
+        """The whole batch in the open transaction, then commit. Not `isolated`: None as soon
+        as an op that needs a savepoint fails (the caller rolls back and replays isolated)."""
         outcomes: list[tuple[bool, Any]] = []
-        for op, write, _ in batch:
-            outcomes.append(self._one(db, op, write))
+        for op, needs_savepoint, _ in batch:
+            if isolated and needs_savepoint:
+                outcomes.append(self._isolated(db, op))
+                continue
+            try:
+                outcomes.append((True, op(db)))
+            except Exception as error:
+                # Half an op, or an error that ended the transaction itself (SQLITE_FULL may).
+                if needs_savepoint or not db.in_transaction:
+                    return None
+                outcomes.append((False, error))
         try:
             db.execute("COMMIT")
         except sqlite3.Error as error:
@@ -152,16 +200,12 @@ class SqliteWriter:
             self.invalidate()
             return [(False, error)] * len(batch)
         self.commits += 1
+        self._checkpointer.after_commit()
         return outcomes
 
-    def _one(
-        self, db: sqlite3.Connection, op: Callable[[sqlite3.Connection], Any], write: bool
+    def _isolated(
+        self, db: sqlite3.Connection, op: Callable[[sqlite3.Connection], Any]
     ) -> tuple[bool, Any]:
-        if not write:
-            try:
-                return True, op(db)
-            except Exception as error:
-                return False, error
         db.execute("SAVEPOINT op")
         try:
             value = op(db)

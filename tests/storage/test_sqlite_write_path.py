@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from bot.voting import wilson_lower_bound
@@ -61,6 +62,38 @@ async def test_votes_queued_before_close_are_all_committed(tmp_path: Path) -> No
     finally:
         await reopened.close()
     assert found is not None and found.ups == 49
+
+
+async def test_an_op_failing_halfway_leaves_nothing_and_its_batch_mates_commit(
+    tmp_path: Path,
+) -> None:
+    store = await _store(tmp_path)
+    writer = store._writer
+
+    def insert(value: int, *, then_fail: bool = False) -> Callable[[sqlite3.Connection], int]:
+        def op(db: sqlite3.Connection) -> int:
+            db.execute("INSERT INTO scratch VALUES (?)", (value,))
+            if then_fail:  # the first statement went in: only a rollback can take it out
+                raise ValueError("half done")
+            db.execute("INSERT INTO scratch VALUES (?)", (value * 10,))
+            return value
+
+        return op
+
+    try:
+        await writer.run(lambda db: db.execute("CREATE TABLE scratch (x INTEGER)"))
+        commits_before = writer.commits
+        results = await asyncio.gather(
+            writer.run(insert(1)), writer.run(insert(2, then_fail=True)), writer.run(insert(3)),
+            return_exceptions=True,
+        )  # fmt: skip
+        rows = await writer.run(lambda db: db.execute("SELECT x FROM scratch").fetchall())
+    finally:
+        await store.close()
+    assert results[0] == 1 and results[2] == 3
+    assert isinstance(results[1], ValueError)
+    assert sorted(x for (x,) in rows) == [1, 3, 10, 30]
+    assert writer.commits - commits_before <= 2  # still one batch, replayed once
 
 
 async def test_top_of_a_channel_this_week_reads_only_the_covering_index(tmp_path: Path) -> None:
