@@ -174,7 +174,11 @@ def top_answers(
     *, ws: int, channel: str | None, since: int | None, tag: str | None, question: int | None,
     limit: int,
 ) -> tuple[str, list[Any]]:  # fmt: skip
-    """Only the filters a query uses, so the planner can use posts_top for each shape."""
+    """Only the filters a query uses, so the planner can use posts_rank for each shape.
+
+    The inner query picks the winners' ids from posts_rank alone (it carries the ranking keys, the
+    id and the question id: the hundreds of candidates are never joined or fetched); only those
+    rows and their questions are then read."""
     args: list[Any] = [ws]
     where = ["a.workspace_id = $1", "a.kind = 'A'", "NOT a.removed"]
 
@@ -195,11 +199,12 @@ def top_answers(
         where.append(
             f"a.question_id IN (SELECT question_id FROM question_tags WHERE tag = {arg(tag)})"
         )
-    statement = f"""{_post_and_question("a")}
-FROM posts a JOIN posts q ON q.id = a.question_id
-WHERE {" AND ".join(where)}
-ORDER BY a.rank_score DESC, a.ups - a.downs DESC, a.created_ms ASC, a.id ASC
-LIMIT {arg(limit)}"""
+    order = "{p}.rank_score DESC, {p}.ups - {p}.downs DESC, {p}.created_ms ASC, {p}.id ASC"
+    statement = f"""{_post_and_question("p")}
+FROM (SELECT a.id FROM posts a WHERE {" AND ".join(where)}
+      ORDER BY {order.format(p="a")} LIMIT {arg(limit)}) AS w
+JOIN posts p ON p.id = w.id JOIN posts q ON q.id = p.question_id
+ORDER BY {order.format(p="p")}"""
     return statement, args
 
 

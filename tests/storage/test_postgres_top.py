@@ -1,0 +1,58 @@
+"""PostgreSQL /top picks its winners from posts_rank_ids alone, then reads only those rows."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from storage import open_store
+from storage import postgres_sql as sql
+from storage.postgres_store import PostgresStore
+from tests.storage.builders import answer, ask
+from tests.storage.conftest import FreshUrl
+
+pytest.importorskip("asyncpg")
+
+
+# Q2..Q201, one per channel C2..C201, each with 25 answers, in the same workspace.
+_OTHER_CHANNELS = """
+INSERT INTO posts (workspace_id, kind, number, channel_id, author_id, author_name, body, created_ms)
+SELECT 1, 'Q', n, 'C' || n, 'U', 'u', 'q', 0 FROM generate_series(2, 201) AS n;
+INSERT INTO posts (workspace_id, kind, number, question_id, channel_id, author_id, author_name,
+                   body, created_ms)
+SELECT 1, 'A', 30 + n, q.id, q.channel_id, 'U', 'u', 'a', n
+FROM generate_series(1, 5000) AS n JOIN posts q ON q.kind = 'Q' AND q.number = 2 + n % 200"""
+
+
+def _nodes(plan: dict[str, object]) -> list[dict[str, object]]:
+    children = plan.get("Plans", [])
+    assert isinstance(children, list)
+    return [plan, *(node for child in children for node in _nodes(child))]
+
+
+async def test_top_of_a_channel_this_week_picks_winners_from_the_index_alone(
+    fresh_url: FreshUrl,
+) -> None:
+    store = await open_store(await fresh_url("postgres"))
+    assert isinstance(store, PostgresStore)
+    await ask(store)  # Q1 in C1
+    for _ in range(30):
+        await answer(store, 1)
+    await store._pool.execute(_OTHER_CHANNELS)  # enough rows that the choice of index matters
+    statement, args = sql.top_answers(ws=1, channel="C1", since=0, tag=None, question=None, limit=3)
+    try:
+        async with store._pool.acquire() as conn, conn.transaction():
+            await conn.execute("ANALYZE posts")
+            await conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+            found = await conn.fetchval(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", *args)
+    finally:
+        await store.close()
+    nodes = _nodes(json.loads(found)[0]["Plan"])
+    candidates = [n for n in nodes if n.get("Alias") == "a"]
+    assert [(n["Node Type"], n["Index Name"]) for n in candidates] == [
+        ("Index Only Scan", "posts_rank_ids")
+    ]
+    assert candidates[0]["Actual Rows"] == 30
+    rows = [n for n in nodes if n.get("Alias") == "p"]
+    assert [n["Actual Rows"] * n["Actual Loops"] for n in rows] == [3]  # only the winners
