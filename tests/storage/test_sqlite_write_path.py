@@ -96,6 +96,24 @@ async def test_an_op_failing_halfway_leaves_nothing_and_its_batch_mates_commit(
     assert writer.commits - commits_before <= 2  # still one batch, replayed once
 
 
+async def test_a_long_vote_burst_is_checkpointed_and_keeps_the_wal_small(tmp_path: Path) -> None:
+    # The writer's connection never checkpoints by itself (its thread does): without it the WAL
+    # would hold every page of these 6,000 votes (3 MiB here), and every read would search it.
+    store = await _store(tmp_path)
+    try:
+        await ask(store)
+        await answer(store, 1)
+        for burst in range(60):
+            await asyncio.gather(*(vote(store, a(1), f"U{burst}-{i}") for i in range(100)))
+            await asyncio.sleep(0.005)  # people pause; a checkpoint finishes meanwhile
+        found = await store.get_post(SLACK, a(1))
+        wal_bytes = (tmp_path / "qabot.db-wal").stat().st_size
+    finally:
+        await store.close()
+    assert found is not None and found.ups == 6000
+    assert wal_bytes < 1024 * 1024
+
+
 async def test_top_of_a_channel_this_week_reads_only_the_covering_index(tmp_path: Path) -> None:
     store = await _store(tmp_path)
     await store.close()
