@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -23,6 +24,9 @@ INSERT INTO posts (workspace_id, kind, number, question_id, channel_id, author_i
                    body, created_ms)
 SELECT 1, 'A', 30 + n, q.id, q.channel_id, 'U', 'u', 'a', n
 FROM generate_series(1, 5000) AS n JOIN posts q ON q.kind = 'Q' AND q.number = 2 + n % 200"""
+
+# Scores that differ and tie: rank_score follows ups and downs by itself.
+_SOME_VOTES = "UPDATE posts SET ups = id % 7, downs = id % 3 WHERE kind = 'A'"
 
 
 def _nodes(plan: dict[str, object]) -> list[dict[str, object]]:
@@ -56,3 +60,36 @@ async def test_top_of_a_channel_this_week_picks_winners_from_the_index_alone(
     assert candidates[0]["Actual Rows"] == 30
     rows = [n for n in nodes if n.get("Alias") == "p"]
     assert [n["Actual Rows"] * n["Actual Loops"] for n in rows] == [3]  # only the winners
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"channel": "C1", "since": 3000, "tag": None, "question": None},
+        {"channel": "C7", "since": None, "tag": None, "question": None},
+        {"channel": "C1", "since": 0, "tag": "ml", "question": None},
+        {"channel": None, "since": None, "tag": None, "question": 9},
+        {"channel": None, "since": 4000, "tag": None, "question": None},
+    ],
+    ids=["channel-week", "channel-all", "channel-tag", "one-question", "workspace-week"],
+)
+async def test_top_ranks_the_same_through_its_generic_plan(
+    fresh_url: FreshUrl, shape: dict[str, Any]
+) -> None:
+    store = await open_store(await fresh_url("postgres"))
+    assert isinstance(store, PostgresStore)
+    await ask(store, tags=("ml",))
+    for _ in range(30):
+        await answer(store, 1)
+    await store._pool.execute(_OTHER_CHANNELS)
+    await store._pool.execute(_SOME_VOTES)
+    statement, args = sql.top_answers(ws=1, limit=10, **shape)
+    try:
+        planned_per_call = [await store._pool.fetch(statement, *args) for _ in range(7)]
+        planned_once = [await store._ranking.fetch(statement, *args) for _ in range(7)]
+        mode = await store._ranking.fetchval("SHOW plan_cache_mode")
+    finally:
+        await store.close()
+    assert mode == "force_generic_plan"
+    assert planned_per_call[0]  # the shape finds answers
+    assert planned_once == planned_per_call
