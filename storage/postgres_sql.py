@@ -174,11 +174,12 @@ def top_answers(
     *, ws: int, channel: str | None, since: int | None, tag: str | None, question: int | None,
     limit: int,
 ) -> tuple[str, list[Any]]:  # fmt: skip
-    """Only the filters a query uses, so the planner can use posts_rank for each shape.
+    """Only the filters a query uses, so the planner can use posts_ranked for each shape.
 
-    The inner query picks the winners' ids from posts_rank alone (it carries the ranking keys, the
-    id and the question id: the hundreds of candidates are never joined or fetched); only those
-    rows and their questions are then read."""
+    The inner query picks the winners' ids from posts_ranked alone: a channel's answers in
+    ranking order, the window checked inside the index, stopping at the last winner (the
+    candidates are never joined, fetched or sorted); only those rows and their questions are then
+    read. Its ORDER BY is the index's order."""
     args: list[Any] = [ws]
     where = ["a.workspace_id = $1", "a.kind = 'A'", "NOT a.removed"]
 

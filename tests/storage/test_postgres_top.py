@@ -1,4 +1,5 @@
-"""PostgreSQL /top picks its winners from posts_rank_ids alone, then reads only those rows."""
+"""PostgreSQL /top reads a channel's answers in ranking order from posts_ranked and stops at the
+last winner; only the winners' rows are read."""
 
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ def _nodes(plan: dict[str, object]) -> list[dict[str, object]]:
     return [plan, *(node for child in children for node in _nodes(child))]
 
 
-async def test_top_of_a_channel_this_week_picks_winners_from_the_index_alone(
+async def test_top_of_a_channel_this_week_stops_at_its_last_winner(
     fresh_url: FreshUrl,
 ) -> None:
     store = await open_store(await fresh_url("postgres"))
@@ -55,9 +56,9 @@ async def test_top_of_a_channel_this_week_picks_winners_from_the_index_alone(
     nodes = _nodes(json.loads(found)[0]["Plan"])
     candidates = [n for n in nodes if n.get("Alias") == "a"]
     assert [(n["Node Type"], n["Index Name"]) for n in candidates] == [
-        ("Index Only Scan", "posts_rank_ids")
+        ("Index Only Scan", "posts_ranked")
     ]
-    assert candidates[0]["Actual Rows"] == 30
+    assert candidates[0]["Actual Rows"] == 3  # of the channel's 30 answers in the window
     rows = [n for n in nodes if n.get("Alias") == "p"]
     assert [n["Actual Rows"] * n["Actual Loops"] for n in rows] == [3]  # only the winners
 
