@@ -190,16 +190,17 @@ class QAService(Surfacing):
                 return VoteOutcome(post.post_id, VoteStatus.ACCEPTED, post.ups, post.downs)
         weight = self._weight(key, emoji)
         self._check_voter(voter, post)
-        with self.limits.voting(voter, post.post_id, action=f"+{key}") as slot:
+        post_id = post.post_id
+        with self.limits.voting(voter, post_id, action=f"+{key}") as slot:
             tally = await self.store.add_vote(
-                voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key, weight=weight,
+                voter.workspace, post_id, voter_id=voter.user_id, emoji=key, weight=weight,
                 at=self._clock(),
             )  # fmt: skip
             slot.keep = tally.changed
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
-        log.info("vote %s on %s by %s: %s", key, post.post_id, voter.user_id, status.value)
+        log.info("vote %s on %s by %s: %s", key, post_id, voter.user_id, status.value)
         await self.check_hot(post, tally)
-        return VoteOutcome(post.post_id, status, tally.ups, tally.downs)
+        return VoteOutcome(post_id, status, tally.ups, tally.downs)
 
     async def unreact(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
         key, post = await self._vote_subject(voter, target, emoji)
@@ -210,14 +211,15 @@ class QAService(Surfacing):
                 log.info("unaccepted %s by reaction", post.post_id)
                 return VoteOutcome(post.post_id, VoteStatus.UNACCEPTED, post.ups, post.downs)
         self._weight(key, emoji)
-        with self.limits.voting(voter, post.post_id, action=f"-{key}") as slot:
+        post_id = post.post_id
+        with self.limits.voting(voter, post_id, action=f"-{key}") as slot:
             tally = await self.store.remove_vote(
-                voter.workspace, post.post_id, voter_id=voter.user_id, emoji=key
+                voter.workspace, post_id, voter_id=voter.user_id, emoji=key
             )
             slot.keep = tally.changed
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
-        log.info("unvote %s on %s by %s: %s", key, post.post_id, voter.user_id, status.value)
-        return VoteOutcome(post.post_id, status, tally.ups, tally.downs)
+        log.info("unvote %s on %s by %s: %s", key, post_id, voter.user_id, status.value)
+        return VoteOutcome(post_id, status, tally.ups, tally.downs)
 
     async def clear_votes(
         self, *, workspace: WorkspaceRef, target: PostTarget, emoji: str | None = None

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -61,7 +62,11 @@ class SqliteWriter:
         self._pragmas = tuple(pragmas)
         self._max_batch = max_batch
         self._max_wait = max_wait
-        self._queue: asyncio.Queue[_Pending] = asyncio.Queue()
+        # A plain deque and one wake-up future: asyncio.Queue's bookkeeping per op (put, get,
+        # task_done) cost more than the rest of the hand-over.
+        self._pending: deque[_Pending] = deque()
+        self._wakeup: asyncio.Future[None] | None = None
+        self._closing = False
         self._db: sqlite3.Connection | None = None
         self._task: asyncio.Task[None] | None = None
         self._checkpointer = Checkpointer(path)
@@ -87,10 +92,9 @@ class SqliteWriter:
     async def close(self) -> None:
         """Finish every op already submitted, then stop the task and close the connection."""
         if self._task is not None:
-            if not self._task.done():
-                await self._queue.join()
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            self._closing = True
+            self._wake()
+            await asyncio.gather(self._task, return_exceptions=True)  # it drains, then returns
             self._task = None
         await self._checkpointer.close()
         if self._db is not None:
@@ -104,8 +108,13 @@ class SqliteWriter:
         if self._task is None:
             raise StoreUnavailable(_UNAVAILABLE)
         future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((op, write and savepoint, future))
+        self._pending.append((op, write and savepoint, future))
+        self._wake()
         return await future
+
+    def _wake(self) -> None:
+        if self._wakeup is not None and not self._wakeup.done():
+            self._wakeup.set_result(None)
 
     async def read(self, op: Callable[[sqlite3.Connection], T]) -> T:
         """Run a read-only `op` right now on this connection, without queueing: the batches run
@@ -122,12 +131,19 @@ class SqliteWriter:
         return await self.run(op, write=False)
 
     async def _drain(self) -> None:
+        loop = asyncio.get_running_loop()
+        pending = self._pending
         while True:
-            batch = [await self._queue.get()]
+            if not pending:
+                if self._closing:
+                    return
+                self._wakeup = loop.create_future()
+                await self._wakeup
+                self._wakeup = None
+                continue
             # One turn of the loop (or max_wait) lets callers that are ready join this batch.
             await asyncio.sleep(self._max_wait)
-            while len(batch) < self._max_batch and not self._queue.empty():
-                batch.append(self._queue.get_nowait())
+            batch = [pending.popleft() for _ in range(min(len(pending), self._max_batch))]
             try:
                 outcomes = await self._locked_apply(batch)
             except Exception as error:  # a bug in the batch plumbing: fail the batch, keep going
@@ -141,7 +157,6 @@ class SqliteWriter:
                         future.set_result(value)
                     else:
                         future.set_exception(_mapped(value))
-                self._queue.task_done()
 
     async def _locked_apply(self, batch: list[_Pending]) -> list[tuple[bool, Any]]:
         """Apply the batch optimistically; replay it isolated if an op failed halfway."""
