@@ -34,6 +34,7 @@ UPDATE posts SET ups = ups + ?1, downs = downs + ?2, rank_score = wilson(ups + ?
 WHERE id = ?3"""
 POST_TALLY = "SELECT ups, downs FROM posts WHERE id = ?"
 
+
 class Workspaces:
     """Workspace ids for the writer thread; dropped whenever an op rolls back (SQLite may hand a
     rolled-back row's id to the next insert)."""
