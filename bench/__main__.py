@@ -51,14 +51,24 @@ def sqlite_copy(folder: Path, shape: Shape, scale: float) -> str:
     return f"sqlite:///{run}"
 
 
-async def _fresh_schema(dsn: str) -> str:
+# One schema per benchmark process, dropped after it: two runs on one server don't collide.
+_SCHEMA = f"qabot_bench_{os.getpid()}"
+
+
+async def _in_database(dsn: str, statement: str) -> None:
     import asyncpg  # type: ignore[import-untyped]
 
     conn = await asyncpg.connect(dsn)
-    await conn.execute("DROP SCHEMA IF EXISTS qabot_bench CASCADE; CREATE SCHEMA qabot_bench")
-    await conn.close()
+    try:
+        await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+async def _fresh_schema(dsn: str) -> str:
+    await _in_database(dsn, f"DROP SCHEMA IF EXISTS {_SCHEMA} CASCADE; CREATE SCHEMA {_SCHEMA}")
     separator = "&" if "?" in dsn else "?"
-    url = f"{dsn}{separator}search_path=qabot_bench"
+    url = f"{dsn}{separator}search_path={_SCHEMA}"
     await _migrated(url)
     return url
 
@@ -104,7 +114,10 @@ def main() -> None:
     results = {"sqlite": run_backend("sqlite", sqlite_copy(folder, shape, scale), scale, folder)}
     dsn = os.environ.get("QABOT_BENCH_POSTGRES_DSN")
     if dsn:
-        results["postgres"] = run_backend("postgres", postgres_copy(dsn, shape), scale, folder)
+        try:
+            results["postgres"] = run_backend("postgres", postgres_copy(dsn, shape), scale, folder)
+        finally:
+            asyncio.run(_in_database(dsn, f"DROP SCHEMA IF EXISTS {_SCHEMA} CASCADE"))
     print(table(results), flush=True)
     if args.json:
         print(json.dumps(results), flush=True)
