@@ -16,7 +16,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.context.respond.internals import _build_message
+from slack_bolt.logger import get_bolt_app_logger
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -24,6 +29,8 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncServerErrorRetryHandler,
 )
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook import WebhookResponse
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters import slack_render as render
 from adapters import slack_translate as edge
@@ -70,6 +77,73 @@ def _not_token_skipped(record: logging.LogRecord) -> bool:
     return record.getMessage() != warning_client_prioritized_and_token_skipped()
 
 
+class _SessionRespond(AsyncRespond):
+    """bolt's `respond` (same message, same URL), sent through the Web API client's session:
+    bolt's own opens an aiohttp session, an SSL context and a TCP connection per reply."""
+
+    def __init__(self, *, response_url: str, client: AsyncWebClient) -> None:
+        super().__init__(response_url=response_url, proxy=client.proxy, ssl=client.ssl)
+        self._client = client
+
+    async def __call__(  # type: ignore[override]
+        self, text: str | dict[str, Any] = "", **fields: Any
+    ) -> WebhookResponse:
+        session = self._client.session
+        hook = AsyncWebhookClient(
+            url=str(self.response_url),
+            proxy=self.proxy,
+            ssl=self.ssl,
+            session=session if session is not None and not session.closed else None,
+        )
+        whole = text if isinstance(text, dict) else {"text": text, **fields}
+        return await hook.send_dict(_build_message(**whole))
+
+
+class _AckAtOnce(AsyncMiddleware):
+    """Listener middleware: acknowledge before the listener starts, as bolt does for events.
+
+    For commands, buttons and forms bolt starts the listener as a task and then polls every
+    10 ms until it has called `ack()`, so each of them waited at least 10 ms (more on a busy
+    loop) for its HTTP response. Every listener of qabot acknowledges with an empty body
+    first thing anyway (its own `ack()` call afterwards changes nothing).
+    """
+
+    async def async_process(
+        self,
+        *,
+        req: AsyncBoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], Awaitable[BoltResponse]],  # bolt's name for it
+    ) -> BoltResponse:
+        ack = req.context.ack
+        if ack is not None:
+            await ack()
+        await next()
+        return resp
+
+
+class _QabotApp(AsyncApp):
+    """bolt's `AsyncApp`, minus two costs per request that buy this bot nothing.
+
+    bolt (since 1.15) builds a new `AsyncWebClient` for every request, so that an app may change
+    the token of `context.client`; qabot has one workspace and one bot token, its listeners use
+    `SlackBot.client` and never `context.client`, and `attaching_function_token` (the one
+    built-in middleware that changes that token) is off, so every request shares the one
+    client. `respond` goes through that client's session (`_SessionRespond`).
+    """
+
+    def _init_context(self, req: AsyncBoltRequest) -> None:
+        context = req.context
+        context["logger"] = get_bolt_app_logger(app_name=self.name, base_logger=self._base_logger)
+        context["token"] = self._token
+        context["client"] = self._async_client
+        context["listener_runner"] = self.listener_runner
+        if context.response_url is not None:
+            context["respond"] = _SessionRespond(
+                response_url=context.response_url, client=self._async_client
+            )
+
+
 class SlackBot:
     """The listeners and the little state they share: the user cache and recent event ids."""
 
@@ -88,11 +162,14 @@ class SlackBot:
         secret = settings.secrets.slack_signing_secret
         bolt_log = logging.getLogger("qabot.slack.bolt")
         bolt_log.addFilter(_not_token_skipped)
-        self.app = AsyncApp(
+        self.app = _QabotApp(
             client=client,
             signing_secret=secret or None,
             # Socket Mode has no HTTP endpoint to verify; HTTP mode always has a secret (settings).
             request_verification_enabled=bool(secret) or settings.slack.mode == "http",
+            # Only for Slack workflow functions (qabot defines none); it would also change the
+            # shared client's token (see _QabotApp).
+            attaching_function_token_enabled=False,
             logger=bolt_log,
         )
         self.commands = SlackCommands(self)
@@ -173,14 +250,14 @@ class SlackBot:
         # 35 us per try): reactions, by far the most frequent requests, are tried first.
         self.app.event("reaction_added")(self.on_reaction)
         self.app.event("reaction_removed")(self.on_reaction)
-        names = self.settings.slack
-        self.app.command(names.ask_command)(self.commands.on_ask)
-        self.app.command(names.top_command)(self.commands.on_top)
-        self.app.command(names.qa_command)(self.commands.on_qa)
-        self.app.view(edge.ASK_FORM)(self.commands.on_ask_form)
-        self.app.view(edge.ANSWER_FORM)(self.commands.on_answer_form)
-        self.app.action(edge.ANSWER_ACTION)(self.commands.on_answer_button)
-        self.app.action(edge.SHARE_TOP_ACTION)(self.commands.on_share_top)
+        names, first = self.settings.slack, [_AckAtOnce()]
+        self.app.command(names.ask_command, middleware=first)(self.commands.on_ask)
+        self.app.command(names.top_command, middleware=first)(self.commands.on_top)
+        self.app.command(names.qa_command, middleware=first)(self.commands.on_qa)
+        self.app.view(edge.ASK_FORM, middleware=first)(self.commands.on_ask_form)
+        self.app.view(edge.ANSWER_FORM, middleware=first)(self.commands.on_answer_form)
+        self.app.action(edge.ANSWER_ACTION, middleware=first)(self.commands.on_answer_button)
+        self.app.action(edge.SHARE_TOP_ACTION, middleware=first)(self.commands.on_share_top)
         self.app.event("message")(self.on_message)
 
     async def _event(

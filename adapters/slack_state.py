@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -43,19 +44,30 @@ class RecentEvents:
 
 
 class UserDirectory:
-    """`users.info`, cached: names for posts, `is_bot` for votes, `is_admin` for moderation."""
+    """`users.info`, cached: names for posts, `is_bot` for votes, `is_admin` for moderation.
+
+    One lookup per user at a time: a burst of events from someone not cached yet (a new voter
+    reacting on several answers) waits for the one call in flight instead of making its own.
+    The cache keeps the `size` users seen most recently.
+    """
 
     def __init__(
         self,
         client: AsyncWebClient,
         *,
         ttl: float = 600.0,
+        size: int = 50_000,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._client = client
         self._ttl = ttl
+        self._size = size
         self._clock = clock
-        self._cache: dict[tuple[str, str], tuple[float, UserRef]] = {}
+        self._cache: OrderedDict[tuple[str, str], tuple[float, UserRef]] = OrderedDict()
+        self._pending: dict[tuple[str, str], asyncio.Task[dict[str, object] | None]] = {}
+
+    def __len__(self) -> int:
+        return len(self._cache)
 
     async def get(
         self, workspace: WorkspaceRef, user_id: str, *, fallback_name: str = "", fresh: bool = False
@@ -63,9 +75,38 @@ class UserDirectory:
         """`fresh` asks Slack even when cached: rights for a privileged action are read as they
         are at that moment (someone demoted a minute ago is no longer an admin)."""
         key = (workspace.workspace_id, user_id)
-        cached = self._cache.get(key)
-        if cached is not None and cached[0] > self._clock() and not fresh:
-            return cached[1]
+        if not fresh:
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] > self._clock():
+                self._cache.move_to_end(key)
+                return cached[1]
+        lookup = None if fresh else self._pending.get(key)
+        if lookup is None:
+            lookup = asyncio.ensure_future(self._users_info(user_id))
+            if not fresh:
+                self._pending[key] = lookup
+                lookup.add_done_callback(lambda done: self._settled(key, done))
+        # Shielded: one waiter cancelled (its request abandoned) does not cancel the others'.
+        user = await asyncio.shield(lookup)
+        if user is None:
+            return UserRef(workspace, user_id, display_name=fallback_name)
+        ref = _to_user_ref(workspace, user_id, user, fallback_name)
+        self._remember(key, ref)
+        return ref
+
+    def _settled(self, key: tuple[str, str], done: asyncio.Task[dict[str, object] | None]) -> None:
+        self._pending.pop(key, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here too: every waiter may have been cancelled
+
+    def _remember(self, key: tuple[str, str], ref: UserRef) -> None:
+        self._cache[key] = (self._clock() + self._ttl, ref)
+        self._cache.move_to_end(key)
+        while len(self._cache) > self._size:
+            self._cache.popitem(last=False)
+
+    async def _users_info(self, user_id: str) -> dict[str, object] | None:
+        """The user's object, or None when Slack refuses (the caller uses the payload's name)."""
         try:
             response = await self._client.users_info(user=user_id)
         except SlackApiError as error:
@@ -73,11 +114,9 @@ class UserDirectory:
             log.warning(
                 "users.info failed (%s); using what the payload says", error.response.get("error")
             )
-            return UserRef(workspace, user_id, display_name=fallback_name)
-        user = response.get("user") or {}
-        ref = _to_user_ref(workspace, user_id, user, fallback_name)
-        self._cache[key] = (self._clock() + self._ttl, ref)
-        return ref
+            return None
+        user = response.get("user")
+        return user if isinstance(user, dict) else {}
 
 
 def _to_user_ref(
