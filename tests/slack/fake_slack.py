@@ -58,6 +58,7 @@ class FakeSlack:
 
     def __init__(self) -> None:
         self.calls: list[Call] = []
+        self.response_peers: list[Any] = []  # the client's address of each response_url request
         self.responses: list[tuple[str, Json]] = []  # (response_url key, body) in arrival order
         self.channels: set[str] = {CHANNEL_ID, "C0OTHERCH1", "C0PRIVATE1"}  # the bot is in these
         self.private: set[str] = {"C0PRIVATE1"}
@@ -256,6 +257,9 @@ class FakeSlack:
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.responses.append((request.match_info["key"], await request.json()))
+        self.response_peers.append(
+            request.transport.get_extra_info("peername") if request.transport else None
+        )
         return web.Response(text="ok")
 
     # ---------------------------------------------------------------- methods
