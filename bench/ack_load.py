@@ -17,9 +17,11 @@ from urllib.parse import urlencode
 from tests.slack import builders
 from tests.slack.signed_client import SignedClient
 
+VOTERS = 2000  # distinct Slack users: the bot looks each new one up with users.info
+
 
 def _request(i: int, channel: str, linked: int, response_url: str) -> tuple[str, str]:
-    voter = f"UACK{i % 2000:05d}"
+    voter = f"UACK{i % VOTERS:05d}"
     if i % 20 == 0:
         fields = builders.slash("/top", "", user=voter, channel=channel, response_url=response_url)
         return urlencode(fields), "application/x-www-form-urlencoded"

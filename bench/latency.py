@@ -1,9 +1,10 @@
 """Latency: `/top` through the service, and the Slack app's HTTP acknowledgement under load.
 
 The Slack part runs the real slack-bolt app (`qabot run` in HTTP mode) against the test suite's
-fake Web API; a separate process (bench.ack_load) sends it signed requests on loopback at a steady
-rate: reactions on linked hot answers, with a `/top` slash command every twentieth request.
-Latency is request to HTTP response.
+fake Web API, served by a process of its own (bench.slack_api) as Slack's servers would be; a
+third process (bench.ack_load) sends the app signed requests on loopback at a steady rate:
+reactions on linked hot answers, with a `/top` slash command every twentieth request. Latency is
+request to HTTP response.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import statistics
 import sys
 import time
 
+from bench.ack_load import VOTERS
 from bench.dataset import Shape
 from bot.domain import MessageRef, TopQuery, Window, WorkspaceRef
 from bot.service import QAService
@@ -44,17 +46,22 @@ async def ack_latencies(
     service: QAService, shape: Shape, *, rate: int, seconds: float, linked: int = 1000
 ) -> list[float]:
     from adapters.slack_runtime import EVENTS_PATH, start_slack
-    from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, TEAM_ID, FakeSlack
+    from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, TEAM_ID
     from tests.slack.signed_client import SIGNING_SECRET
 
     workspace = WorkspaceRef("slack", TEAM_ID)
     channel = shape.hottest_channel
     for n in range(1, linked + 1):
         await service.store.link_answer(workspace, n, MessageRef(channel, f"1600000000.{n:06d}"))
-    fake = await FakeSlack().start()
+    fake = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bench.slack_api", str(VOTERS),
+        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    assert fake.stdin is not None and fake.stdout is not None
+    fake_url = (await fake.stdout.readline()).decode().strip()
     settings = Settings(
         storage=StorageSettings(url="sqlite:////unused.db"),
-        slack=SlackSettings(enabled=True, mode="http", port=0, api_base_url=fake.api_url),
+        slack=SlackSettings(enabled=True, mode="http", port=0, api_base_url=f"{fake_url}/api/"),
         secrets=Secrets(
             slack_bot_token=BOT_TOKEN,
             slack_signing_secret=SIGNING_SECRET,
@@ -62,20 +69,19 @@ async def ack_latencies(
         ),
     )
     runner = await start_slack(settings=settings, service=service)
-    for i in range(2000):
-        fake.add_user(f"UACK{i:05d}", f"voter {i}")
     try:
         events = f"http://127.0.0.1:{runner.port}{EVENTS_PATH}"
         load = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.ack_load", events, str(rate), str(seconds), channel,
-            str(linked), f"{fake.base_url}/respond", stdout=asyncio.subprocess.PIPE,
+            str(linked), f"{fake_url}/respond", stdout=asyncio.subprocess.PIPE,
         )  # fmt: skip
         out, _ = await load.communicate()
         assert load.returncode == 0, "the load generator failed"
         await runner.bot.settle(within=30)
     finally:
         await runner.close()
-        await fake.close()
+        fake.stdin.close()
+        await fake.wait()
     samples: list[float] = json.loads(out)
     return samples
 
