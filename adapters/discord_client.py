@@ -83,6 +83,10 @@ class QABotClient(discord.Client):
             # Text people typed is repeated in posts: it must never ping @everyone, a role or a
             # person, whatever it contains.
             allowed_mentions=discord.AllowedMentions.none(),
+            # No message cache: every handler reads the raw event's payload, never a cached
+            # Message, and the default kept the last 1,000 messages (about 1.7 MiB even for
+            # short plain ones, more with embeds and members).
+            max_messages=None,
         )
         self.settings = settings
         self.service = service
