@@ -103,11 +103,12 @@ def raw_sqlite(path: str, shape: Shape) -> tuple[Runner, Cleanup]:
     The second function deletes those rows again, so the recount that follows proves the
     service's scores and not these."""
     from storage.sqlite_sql import PRAGMAS
+    from storage.sqlite_writer import CACHE_KIB
 
     db = sqlite3.connect(path, isolation_level=None)
     for pragma in PRAGMAS:
         db.execute(pragma)
-    db.execute("PRAGMA cache_size = -32768")
+    db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
     hot = hot_answers(shape, random.Random(99))
     counter = iter(range(10**12))
 
