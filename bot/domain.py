@@ -25,6 +25,7 @@ __all__ = [
     "UserRef",
     "VoteOutcome",
     "VoteStatus",
+    "VoteSubject",
     "Window",
     "WorkspaceRef",
 ]
@@ -158,6 +159,18 @@ class Answer:
 
 
 Post = Question | Answer
+
+
+@dataclass(frozen=True, slots=True)
+class VoteSubject:
+    """What a reaction needs to know about the live post it lands on: which post, whose it is,
+    and for an answer its question. Reactions are the busiest path, so they read this instead
+    of the whole post (text, counts, message, dates)."""
+
+    workspace: WorkspaceRef
+    post_id: PostId
+    author_id: str
+    question_number: int | None = None
 
 
 class VoteStatus(StrEnum):

@@ -21,6 +21,7 @@ from bot.domain import (
     RankedAnswer,
     SearchHit,
     TopQuery,
+    VoteSubject,
     WorkspaceRef,
 )
 from bot.replies import Leader, PersonalData
@@ -97,6 +98,12 @@ class Store(Protocol):
     async def get_question_by_thread(
         self, workspace: WorkspaceRef, thread_key: str
     ) -> Question | None: ...
+
+    async def vote_subject(
+        self, workspace: WorkspaceRef, target: PostId | MessageRef
+    ) -> VoteSubject | None:
+        """The live post a reaction is on (by public id or platform message), or None."""
+        ...
 
     async def edit_post(self, workspace: WorkspaceRef, post_id: PostId, text: str) -> bool: ...
 

@@ -25,6 +25,7 @@ from bot.domain import (
     UserRef,
     VoteOutcome,
     VoteStatus,
+    VoteSubject,
     WorkspaceRef,
 )
 from bot.emoji_keys import normalize_emoji
@@ -181,16 +182,16 @@ class QAService(Surfacing):
     # Votes ------------------------------------------------------------------------------------
 
     async def react(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
-        key, post = await self._vote_subject(voter, target, emoji)
-        if key == self._accept_key and isinstance(post, Answer):
-            question = await self._question_of(post)
+        key, subject = await self._vote_subject(voter, target, emoji)
+        if key == self._accept_key and subject.question_number is not None:
+            answer, question = await self._answer_and_question(subject)
             if voter.user_id == question.asker_id:
-                await self.store.set_accepted(voter.workspace, question.number, post.number)
-                log.info("accepted %s by reaction", post.post_id)
-                return VoteOutcome(post.post_id, VoteStatus.ACCEPTED, post.ups, post.downs)
+                await self.store.set_accepted(voter.workspace, question.number, answer.number)
+                log.info("accepted %s by reaction", answer.post_id)
+                return VoteOutcome(answer.post_id, VoteStatus.ACCEPTED, answer.ups, answer.downs)
         weight = self._weight(key, emoji)
-        self._check_voter(voter, post)
-        post_id = post.post_id
+        self._check_voter(voter, subject)
+        post_id = subject.post_id
         with self.limits.voting(voter, post_id, action=f"+{key}") as slot:
             tally = await self.store.add_vote(
                 voter.workspace, post_id, voter_id=voter.user_id, emoji=key, weight=weight,
@@ -199,19 +200,19 @@ class QAService(Surfacing):
             slot.keep = tally.changed
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
         log.info("vote %s on %s by %s: %s", key, post_id, voter.user_id, status.value)
-        await self.check_hot(post, tally)
+        await self.check_hot(subject, tally)
         return VoteOutcome(post_id, status, tally.ups, tally.downs)
 
     async def unreact(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
-        key, post = await self._vote_subject(voter, target, emoji)
-        if key == self._accept_key and isinstance(post, Answer):
-            question = await self._question_of(post)
-            if voter.user_id == question.asker_id and question.accepted_answer == post.number:
+        key, subject = await self._vote_subject(voter, target, emoji)
+        if key == self._accept_key and subject.question_number is not None:
+            answer, question = await self._answer_and_question(subject)
+            if voter.user_id == question.asker_id and question.accepted_answer == answer.number:
                 await self.store.set_accepted(voter.workspace, question.number, None)
-                log.info("unaccepted %s by reaction", post.post_id)
-                return VoteOutcome(post.post_id, VoteStatus.UNACCEPTED, post.ups, post.downs)
+                log.info("unaccepted %s by reaction", answer.post_id)
+                return VoteOutcome(answer.post_id, VoteStatus.UNACCEPTED, answer.ups, answer.downs)
         self._weight(key, emoji)
-        post_id = post.post_id
+        post_id = subject.post_id
         with self.limits.voting(voter, post_id, action=f"-{key}") as slot:
             tally = await self.store.remove_vote(
                 voter.workspace, post_id, voter_id=voter.user_id, emoji=key
@@ -234,13 +235,24 @@ class QAService(Surfacing):
 
     async def _vote_subject(
         self, voter: UserRef, target: PostTarget, emoji: str
-    ) -> tuple[str, Post]:
+    ) -> tuple[str, VoteSubject]:
         if voter.is_bot:
             raise VoteIgnored("Bots don't vote.")
         key = normalize_emoji(emoji)
         if not key:
             raise VoteIgnored(f"{emoji!r} is not an emoji.")
-        return key, await self._post(voter.workspace, target)
+        subject = await self.store.vote_subject(voter.workspace, target)
+        if subject is None:
+            if isinstance(target, PostId):
+                raise NotFound(f"There is no {target} here.")
+            raise NotFound("That message is not a question or an answer.")
+        return key, subject
+
+    async def _answer_and_question(self, subject: VoteSubject) -> tuple[Answer, Question]:
+        """The whole answer and its question, for the accept emoji (the asker's reaction)."""
+        answer = await self._post(subject.workspace, subject.post_id)
+        assert isinstance(answer, Answer)
+        return answer, await self._question_of(answer)
 
     def _weight(self, key: str, typed: str) -> int:
         weight = self._weights.get(key)
@@ -250,8 +262,8 @@ class QAService(Surfacing):
         return weight
 
     @staticmethod
-    def _check_voter(voter: UserRef, post: Post) -> None:
-        if voter.user_id == post.author_id:
+    def _check_voter(voter: UserRef, subject: VoteSubject) -> None:
+        if voter.user_id == subject.author_id:
             raise VoteIgnored("You can't vote on your own post.")
 
     # Moderation -------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from bot.domain import (
     Question,
     TopQuery,
     UserRef,
+    VoteSubject,
     Window,
     WorkspaceRef,
 )
@@ -122,7 +123,7 @@ class Surfacing:
             await self.posters.notice(posted, found)
             log.info("%s: %d similar question(s) listed", question.post_id, len(found.similar))
 
-    async def check_hot(self, post: Answer | Question, tally: VoteTally) -> HotAnswer | None:
+    async def check_hot(self, post: VoteSubject, tally: VoteTally) -> HotAnswer | None:
         """Say once, ever, when an answer reaches the hot score.
 
         Weights are 1 or -1, so a vote moves a score by at most one and every rise to the hot
@@ -130,7 +131,7 @@ class Surfacing:
         claim, never the thousands of votes on an answer already past it. The claim in the store
         makes it once across processes, and when a score falls back and rises again."""
         threshold = self.settings.surfacing.hot_score
-        if not isinstance(post, Answer) or threshold <= 0 or not tally.changed:
+        if post.question_number is None or threshold <= 0 or not tally.changed:
             return None
         if tally.ups - tally.downs != threshold:
             return None
@@ -141,19 +142,20 @@ class Surfacing:
             return None
 
     async def _announce_hot(
-        self, post: Answer, tally: VoteTally, threshold: int
+        self, post: VoteSubject, tally: VoteTally, threshold: int
     ) -> HotAnswer | None:
         claimed = await self.store.claim(
             post.workspace, _HOT_JOB, period=str(post.post_id), owner=OWNER, at=self._clock()
         )
         if not claimed:
             return None
+        answer = await self.store.get_post(post.workspace, post.post_id)
         question = await self.store.get_post(
-            post.workspace, PostId(PostKind.QUESTION, post.question_number)
+            post.workspace, PostId(PostKind.QUESTION, post.question_number or 0)
         )
-        if not isinstance(question, Question):
+        if not isinstance(answer, Answer) or not isinstance(question, Question):
             return None
-        answer = replace(post, ups=tally.ups, downs=tally.downs)
+        answer = replace(answer, ups=tally.ups, downs=tally.downs)
         notice = HotAnswer(answer, question, threshold)
         await self.posters.notice(question, notice)
         log.info("%s is hot (%+d) on %s", post.post_id, answer.score, question.post_id)

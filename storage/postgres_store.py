@@ -25,6 +25,7 @@ from bot.domain import (
     RankedAnswer,
     SearchHit,
     TopQuery,
+    VoteSubject,
     WorkspaceRef,
 )
 from bot.errors import NotFound, StoreUnavailable
@@ -36,7 +37,14 @@ from storage.postgres_reconcile import PostgresReconcile
 from storage.postgres_rows import PostgresRows
 from storage.postgres_surfacing import PostgresSurfacing
 from storage.postgres_votes import VoteBatcher, VoteEvent
-from storage.rows import Row, answer_from_row, post_from_row, question_from_row, to_ms
+from storage.rows import (
+    Row,
+    answer_from_row,
+    post_from_row,
+    question_from_row,
+    to_ms,
+    vote_subject_from_row,
+)
 
 __all__ = ["PostgresStore"]
 
@@ -245,22 +253,30 @@ class PostgresStore(PostgresRows, PostgresSurfacing, PostgresReconcile):
     # Reads ------------------------------------------------------------------------------------
 
     async def get_post(self, workspace: WorkspaceRef, post_id: PostId) -> Post | None:
-        ws = await self._known_workspace(workspace)
-        if ws == 0:
-            return None
-        row = await self._lookups.get((ws, post_id.kind.value, post_id.number))
+        row = await self._post_row(workspace, post_id)
         return None if row is None else post_from_row(row, workspace)
 
     async def get_post_by_message(
         self, workspace: WorkspaceRef, message: MessageRef
     ) -> Post | None:
+        row = await self._post_row(workspace, message)
+        return None if row is None else post_from_row(row, workspace)
+
+    async def vote_subject(
+        self, workspace: WorkspaceRef, target: PostId | MessageRef
+    ) -> VoteSubject | None:
+        row = await self._post_row(workspace, target)
+        return None if row is None else vote_subject_from_row(row, workspace)
+
+    async def _post_row(self, workspace: WorkspaceRef, target: PostId | MessageRef) -> Any:
+        """The live post's row, coalesced with the other lookups waiting (every reaction event
+        makes one; storage/postgres_lookups.py)."""
         ws = await self._known_workspace(workspace)
         if ws == 0:
             return None
-        # Coalesced with the other lookups waiting (storage/postgres_lookups.py): every
-        # reaction event makes one.
-        row = await self._by_message.get((ws, message.channel_id, message.message_id))
-        return None if row is None else post_from_row(row, workspace)
+        if isinstance(target, PostId):
+            return await self._lookups.get((ws, target.kind.value, target.number))
+        return await self._by_message.get((ws, target.channel_id, target.message_id))
 
     async def get_question_by_thread(
         self, workspace: WorkspaceRef, thread_key: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from bot.domain import Answer, MessageRef, Question, WorkspaceRef
+from bot.domain import Answer, MessageRef, PostId, PostKind, Question, VoteSubject, WorkspaceRef
 
 __all__ = [
     "POST_COLUMNS",
@@ -16,6 +16,7 @@ __all__ = [
     "post_select",
     "question_from_row",
     "to_ms",
+    "vote_subject_from_row",
 ]
 
 
@@ -95,3 +96,10 @@ def post_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Questi
     if row[f"{prefix}question_number"] is None:
         return question_from_row(row, workspace, prefix)
     return answer_from_row(row, workspace, prefix)
+
+
+def vote_subject_from_row(row: Row, workspace: WorkspaceRef) -> VoteSubject:
+    """From `number`, `author_id` and `question_number` (None for a question)."""
+    question = row["question_number"]
+    kind = PostKind.QUESTION if question is None else PostKind.ANSWER
+    return VoteSubject(workspace, PostId(kind, row["number"]), row["author_id"], question)

@@ -11,13 +11,13 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from bot.domain import Answer, MessageRef, Post, PostId, Question, WorkspaceRef
+from bot.domain import Answer, MessageRef, Post, PostId, Question, VoteSubject, WorkspaceRef
 from bot.errors import NotFound
 from bot.ports import VoteTally
 from storage import sqlite_sql as sql
-from storage.rows import answer_from_row, post_from_row, question_from_row
+from storage.rows import answer_from_row, post_from_row, question_from_row, vote_subject_from_row
 
-__all__ = ["Workspaces", "add_answer", "get_post", "vote"]
+__all__ = ["Workspaces", "add_answer", "get_post", "vote", "vote_subject"]
 
 KNOWN_WORKSPACE = sql.SELECT_WORKSPACE
 
@@ -104,12 +104,24 @@ def add_answer(db: sqlite3.Connection, params: dict[str, Any], workspace: Worksp
 def get_post(
     db: sqlite3.Connection, ws: int, workspace: WorkspaceRef, target: PostId | MessageRef
 ) -> Post | None:
-    if isinstance(target, PostId):
-        params: tuple[Any, ...] = (ws, target.kind.value, target.number)
-        row = db.execute(sql.POST_BY_NUMBER, params).fetchone()
-    else:
-        row = db.execute(sql.POST_BY_MESSAGE, (ws, target.channel_id, target.message_id)).fetchone()
+    row = _find(db, ws, target, sql.POST_BY_NUMBER, sql.POST_BY_MESSAGE)
     return None if row is None else post_from_row(row, workspace)
+
+
+def vote_subject(
+    db: sqlite3.Connection, ws: int, workspace: WorkspaceRef, target: PostId | MessageRef
+) -> VoteSubject | None:
+    row = _find(db, ws, target, sql.SUBJECT_BY_NUMBER, sql.SUBJECT_BY_MESSAGE)
+    return None if row is None else vote_subject_from_row(row, workspace)
+
+
+def _find(
+    db: sqlite3.Connection, ws: int, target: PostId | MessageRef, by_number: str, by_message: str
+) -> Any:
+    """The live post's row by public id or by platform message, with `by_...`'s columns."""
+    if isinstance(target, PostId):
+        return db.execute(by_number, (ws, target.kind.value, target.number)).fetchone()
+    return db.execute(by_message, (ws, target.channel_id, target.message_id)).fetchone()
 
 
 def get_question_by_thread(

@@ -35,13 +35,19 @@ _POST = f"""
 SELECT {post_select("p", "")}, q.number AS question_number, {_QUESTION_EXTRAS.format(q="p", p="")}
 FROM posts p LEFT JOIN posts q ON q.id = p.question_id"""
 
-POST_BY_NUMBER = (
-    f"{_POST} WHERE p.workspace_id = ? AND p.kind = ? AND p.number = ? AND p.removed = 0"
+# A live post by public id or by platform message (the LEFT JOIN above names it `p`).
+_BY_NUMBER = " WHERE p.workspace_id = ? AND p.kind = ? AND p.number = ? AND p.removed = 0"
+_BY_MESSAGE = (
+    " WHERE p.workspace_id = ? AND p.message_channel = ? AND p.message_id = ? AND p.removed = 0"
 )
-POST_BY_MESSAGE = (
-    f"{_POST} WHERE p.workspace_id = ? AND p.message_channel = ? AND p.message_id = ?"
-    " AND p.removed = 0"
-)
+POST_BY_NUMBER = _POST + _BY_NUMBER
+POST_BY_MESSAGE = _POST + _BY_MESSAGE
+# A reaction's post: only what the vote needs (bot.domain.VoteSubject), not the whole row.
+_SUBJECT = """
+SELECT p.number AS number, p.author_id AS author_id, q.number AS question_number
+FROM posts p LEFT JOIN posts q ON q.id = p.question_id"""
+SUBJECT_BY_NUMBER = _SUBJECT + _BY_NUMBER
+SUBJECT_BY_MESSAGE = _SUBJECT + _BY_MESSAGE
 POST_BY_THREAD = f"{_POST} WHERE p.workspace_id = ? AND p.thread_key = ? AND p.removed = 0"
 ANSWER_BY_MESSAGE = (
     f"{_POST} WHERE p.workspace_id = :ws AND p.message_channel = :mchannel"

@@ -29,6 +29,7 @@ from bot.domain import (
     RankedAnswer,
     SearchHit,
     TopQuery,
+    VoteSubject,
     WorkspaceRef,
 )
 from bot.errors import StoreUnavailable
@@ -294,6 +295,15 @@ class SqliteStore(SqliteRows, SqliteSurfacing, SqliteReconcile):
     ) -> Post | None:
         ws = self._writer_workspaces.id(db, workspace, create=False)
         return ops.get_post(db, ws, workspace, target)
+
+    async def vote_subject(
+        self, workspace: WorkspaceRef, target: PostId | MessageRef
+    ) -> VoteSubject | None:
+        def find(db: sqlite3.Connection) -> VoteSubject | None:
+            ws = self._writer_workspaces.id(db, workspace, create=False)
+            return ops.vote_subject(db, ws, workspace, target)
+
+        return await self._writer.read(find)
 
     async def get_question_by_thread(
         self, workspace: WorkspaceRef, thread_key: str
