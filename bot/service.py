@@ -243,9 +243,7 @@ class QAService(Surfacing):
             raise VoteIgnored(f"{emoji!r} is not an emoji.")
         subject = await self.store.vote_subject(voter.workspace, target)
         if subject is None:
-            if isinstance(target, PostId):
-                raise NotFound(f"There is no {target} here.")
-            raise NotFound("That message is not a question or an answer.")
+            raise _not_found(target)
         return key, subject
 
     async def _answer_and_question(self, subject: VoteSubject) -> tuple[Answer, Question]:
@@ -334,13 +332,11 @@ class QAService(Surfacing):
 
     async def _post(self, workspace: WorkspaceRef, target: PostTarget) -> Post:
         if isinstance(target, PostId):
-            post = await self.store.get_post(workspace, target)
-            if post is None:
-                raise NotFound(f"There is no {target} here.")
-            return post
-        found = await self.store.get_post_by_message(workspace, target)
+            found = await self.store.get_post(workspace, target)
+        else:
+            found = await self.store.get_post_by_message(workspace, target)
         if found is None:
-            raise NotFound("That message is not a question or an answer.")
+            raise _not_found(target)
         return found
 
     async def _question_of(self, answer: Answer) -> Question:
@@ -352,6 +348,12 @@ class QAService(Surfacing):
         post = await self._post(workspace, _post_id(question, PostKind.QUESTION))
         assert isinstance(post, Question)
         return post
+
+
+def _not_found(target: PostTarget) -> NotFound:
+    if isinstance(target, PostId):
+        return NotFound(f"There is no {target} here.")
+    return NotFound("That message is not a question or an answer.")
 
 
 def _visible(question: Question, seen_from: str | None) -> bool:
