@@ -63,8 +63,8 @@ class SqliteWriter:
         self._pragmas = tuple(pragmas)
         self._max_batch = max_batch
         self._max_wait = max_wait
-        # A plain deque and one wake-up future: asyncio.Queue's bookkeeping per op (put, get,
-        # task_done) cost more than the rest of the hand-over.
+        # A plain deque and one wake-up future per batch, instead of asyncio.Queue's bookkeeping
+        # per op (put, get, task_done): this hand-over happens for every vote.
         self._pending: deque[_Pending] = deque()
         self._wakeup: asyncio.Future[None] | None = None
         self._closing = False
