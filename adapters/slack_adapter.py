@@ -297,6 +297,8 @@ class SlackBot:
             await self._thread_reply(workspace, parsed)
 
     async def _thread_reply(self, workspace: WorkspaceRef, reply: edge.ThreadReply) -> None:
+        if await self.service.question_in_thread(workspace, reply.thread_key) is None:
+            return  # chatter in another thread: nobody to look up (users.info)
         author = await self.user(workspace, reply.user_id)
         thread_ts = reply.thread_key.split("/", 1)[1]
         tell = self.teller(reply.message.channel_id, reply.user_id, thread_ts=thread_ts)
@@ -319,10 +321,15 @@ class SlackBot:
         await self._event(body, "reaction", lambda: self._reaction(workspace, reaction))
 
     async def _reaction(self, workspace: WorkspaceRef, reaction: edge.Reaction) -> None:
+        # A voting emoji on an ordinary message is the common case: find the post before asking
+        # Slack who the voter is (users.info is rate-limited, and needed only for a vote).
+        subject = await self.service.vote_subject(workspace, reaction.message)
+        if subject is None:
+            return
         voter = await self.user(workspace, reaction.user_id)
         vote = self.service.react if reaction.added else self.service.unreact
         try:
-            outcome = await vote(voter=voter, target=reaction.message, emoji=reaction.emoji)
+            outcome = await vote(voter=voter, target=subject, emoji=reaction.emoji)
         except (VoteIgnored, NotFound):
             return  # not a vote (own post, a bot, other emoji) or not a Q&A message: quietly
         except RateLimited as error:  # the voter alone hears why the reaction did not count

@@ -126,6 +126,11 @@ class QAService(Surfacing):
         asked = await self._question(author.workspace, question)
         return await self._add_answer(author, asked, text, message), asked
 
+    async def question_in_thread(self, workspace: WorkspaceRef, thread_key: str) -> Question | None:
+        """The question whose thread this is, or None. An adapter that must look an author up
+        (Slack's users.info) asks this first: most thread replies are not in a Q&A thread."""
+        return await self.store.get_question_by_thread(workspace, thread_key)
+
     async def answer_in_thread(
         self, *, author: UserRef, thread_key: str, text: str, message: MessageRef
     ) -> Answer | None:
@@ -181,7 +186,9 @@ class QAService(Surfacing):
 
     # Votes ------------------------------------------------------------------------------------
 
-    async def react(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
+    async def react(
+        self, *, voter: UserRef, target: PostTarget | VoteSubject, emoji: str
+    ) -> VoteOutcome:
         key, subject = await self._vote_subject(voter, target, emoji)
         if key == self._accept_key and subject.question_number is not None:
             answer, question = await self._answer_and_question(subject)
@@ -203,7 +210,9 @@ class QAService(Surfacing):
         await self.check_hot(subject, tally)
         return VoteOutcome(post_id, status, tally.ups, tally.downs)
 
-    async def unreact(self, *, voter: UserRef, target: PostTarget, emoji: str) -> VoteOutcome:
+    async def unreact(
+        self, *, voter: UserRef, target: PostTarget | VoteSubject, emoji: str
+    ) -> VoteOutcome:
         key, subject = await self._vote_subject(voter, target, emoji)
         if key == self._accept_key and subject.question_number is not None:
             answer, question = await self._answer_and_question(subject)
@@ -233,14 +242,23 @@ class QAService(Surfacing):
         log.info("cleared %s votes on %s: %s", key or "all", post.post_id, status.value)
         return VoteOutcome(post.post_id, status, tally.ups, tally.downs)
 
+    async def vote_subject(self, workspace: WorkspaceRef, target: PostTarget) -> VoteSubject | None:
+        """The live post a reaction is on, or None. An adapter that must look a voter up (Slack's
+        users.info) asks this first: most reactions are on messages that are not Q&A posts."""
+        return await self.store.vote_subject(workspace, target)
+
     async def _vote_subject(
-        self, voter: UserRef, target: PostTarget, emoji: str
+        self, voter: UserRef, target: PostTarget | VoteSubject, emoji: str
     ) -> tuple[str, VoteSubject]:
         if voter.is_bot:
             raise VoteIgnored("Bots don't vote.")
         key = normalize_emoji(emoji)
         if not key:
             raise VoteIgnored(f"{emoji!r} is not an emoji.")
+        if isinstance(target, VoteSubject):  # found by the adapter a moment ago
+            if target.workspace != voter.workspace:
+                raise _not_found(target.post_id)
+            return key, target
         subject = await self.store.vote_subject(voter.workspace, target)
         if subject is None:
             raise _not_found(target)

@@ -110,6 +110,26 @@ async def test_a_reaction_on_the_question_message_votes_on_the_question(board: B
     assert (str(outcome.post_id), outcome.ups) == ("Q1", 1)
 
 
+async def test_a_reaction_found_by_its_message_first_counts_once_and_only_there(
+    board: Board, answer: Answer
+) -> None:
+    from tests.conftest import OTHER_TEAM
+
+    await board.service.link_answer(answer, MessageRef("C1", "6.6"))
+    subject = await board.service.vote_subject(answer.workspace, MessageRef("C1", "6.6"))
+    assert subject is not None and subject.post_id == answer.post_id
+    assert await board.service.vote_subject(answer.workspace, MessageRef("C1", "7.7")) is None
+
+    outcome = await board.service.react(voter=board.user("carol"), target=subject, emoji="👍")
+    assert (outcome.status, outcome.ups) == (VoteStatus.COUNTED, 1)
+    before = board.snapshot()
+    with pytest.raises(NotFound):  # a post of one workspace is not there for another's people
+        await board.service.react(
+            voter=board.user("dave", workspace=OTHER_TEAM), target=subject, emoji="👍"
+        )
+    assert board.snapshot() == before
+
+
 async def test_a_platform_clearing_reactions_clears_the_votes(board: Board, answer: Answer) -> None:
     await board.votes(answer, "👍", "carol", "dave")
     await board.service.clear_votes(workspace=answer.workspace, target=answer.post_id)
