@@ -10,17 +10,15 @@ caller still reads everything committed before its call (its own votes included)
 from __future__ import annotations
 
 import asyncio
-import logging
+import itertools
 from collections.abc import Hashable
 from typing import Any, Generic, TypeVar
 
-from bot.errors import StoreUnavailable
-from storage.postgres_pool import FAILURES, UNAVAILABLE
+from storage.postgres_pool import fail_waiting
 from storage.rows import Row
 
 __all__ = ["Claims", "PostLookups"]
 
-log = logging.getLogger("qabot.storage")
 
 MAX_BATCH = 256
 K = TypeVar("K", bound=tuple[Hashable, ...])
@@ -62,12 +60,7 @@ class _Coalesced(Generic[K, V]):
                 columns = [list(column) for column in zip(*keys, strict=True)]
                 rows = await self._pool.fetch(self._statement, *columns)
             except BaseException as error:  # every waiting caller hears of it, never hangs
-                if isinstance(error, FAILURES):
-                    log.error("PostgreSQL error: %r", error)
-                for waiting in futures:
-                    for future in waiting:
-                        if not future.done():
-                            future.set_exception(StoreUnavailable(UNAVAILABLE))
+                fail_waiting(itertools.chain.from_iterable(futures), error, "a lookup batch")
                 if isinstance(error, Exception):
                     continue
                 raise

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
@@ -21,7 +21,7 @@ from storage import postgres_sql as sql
 from storage.migrations import migrations_for
 from storage.rows import Row
 
-__all__ = ["FAILURES", "UNAVAILABLE", "PostgresBase", "keep_session", "rowcount"]
+__all__ = ["FAILURES", "UNAVAILABLE", "PostgresBase", "fail_waiting", "keep_session", "rowcount"]
 
 log = logging.getLogger("qabot.storage")
 
@@ -29,6 +29,18 @@ T = TypeVar("T")
 
 UNAVAILABLE = "The Q&A store is unavailable right now; nothing was changed. Please try again."
 FAILURES = (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError)
+
+
+def fail_waiting(futures: Iterable[asyncio.Future[Any]], error: BaseException, what: str) -> None:
+    """A shared statement failed (or was cancelled): every caller still waiting on it hears that
+    the store is unavailable, none waits forever; a database failure is logged once."""
+    if isinstance(error, FAILURES):
+        log.error("PostgreSQL error in %s: %r", what, error)
+    for future in futures:
+        if not future.done():
+            future.set_exception(StoreUnavailable(UNAVAILABLE))
+
+
 _RETRYABLE = (asyncpg.SerializationError, asyncpg.DeadlockDetectedError)
 _ATTEMPTS = 5
 

@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 
 from bot.errors import StoreUnavailable
 from bot.ports import VoteTally
-from storage.postgres_pool import FAILURES, UNAVAILABLE
+from storage.postgres_pool import UNAVAILABLE, fail_waiting
 
 __all__ = ["VoteBatcher", "VoteEvent"]
 
@@ -80,16 +80,8 @@ class VoteBatcher:
             try:
                 columns = zip(*(event for event, _ in batch), strict=True)
                 rows = await self._pool.fetch(VOTE_BATCH, *map(list, columns))
-            except FAILURES as error:
-                log.error("PostgreSQL error in a vote batch: %r", error)
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(StoreUnavailable(UNAVAILABLE))
-                continue
-            except BaseException as error:  # cancelled: no caller may wait forever
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(StoreUnavailable(UNAVAILABLE))
+            except BaseException as error:  # every waiting caller hears of it, never hangs
+                fail_waiting((future for _, future in batch), error, "a vote batch")
                 if isinstance(error, Exception):
                     continue
                 raise
