@@ -80,10 +80,10 @@ def postgres_copy(dsn: str, shape: Shape) -> str:
     return url
 
 
-def run_backend(name: str, url: str, scale: float, folder: Path) -> dict[str, float]:
+def run_backend(name: str, url: str, scale: float) -> dict[str, float]:
     _say(f"--- {name}")
     child = subprocess.run(
-        [sys.executable, "-m", "bench.backend", url, str(scale), str(folder / "raw.db")],
+        [sys.executable, "-m", "bench.backend", url, str(scale)],
         stdout=subprocess.PIPE, text=True, check=True,
     )  # fmt: skip
     result: dict[str, float] = json.loads(child.stdout.strip().splitlines()[-1])
@@ -109,13 +109,11 @@ def main() -> None:
     shape = Shape.scaled(scale)
     folder = Path(os.environ.get("QABOT_BENCH_DIR", "/tmp/qabot-bench"))
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("raw.db*"):
-        stale.unlink()
-    results = {"sqlite": run_backend("sqlite", sqlite_copy(folder, shape, scale), scale, folder)}
+    results = {"sqlite": run_backend("sqlite", sqlite_copy(folder, shape, scale), scale)}
     dsn = os.environ.get("QABOT_BENCH_POSTGRES_DSN")
     if dsn:
         try:
-            results["postgres"] = run_backend("postgres", postgres_copy(dsn, shape), scale, folder)
+            results["postgres"] = run_backend("postgres", postgres_copy(dsn, shape), scale)
         finally:
             asyncio.run(_in_database(dsn, f"DROP SCHEMA IF EXISTS {_SCHEMA} CASCADE"))
     print(table(results), flush=True)

@@ -119,7 +119,7 @@ def _raw_child(url: str, scale: float) -> None:
     asyncio.run(serve())
 
 
-async def measure(url: str, scale: float, raw_path: str) -> dict[str, float]:
+async def measure(url: str, scale: float) -> dict[str, float]:
     # Both adapters loaded, as `qabot run` does with both platforms enabled.
     for module in ("adapters.slack_adapter", "adapters.discord_client", "discord", "slack_bolt"):
         importlib.import_module(module)
@@ -163,9 +163,9 @@ def main() -> None:
     if sys.argv[1] == "--raw":
         _raw_child(sys.argv[2], float(sys.argv[3]))
         return
-    url, scale, raw_path = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+    url, scale = sys.argv[1], float(sys.argv[2])
     os.environ.setdefault("PYTHONHASHSEED", "0")
-    print(json.dumps(asyncio.run(measure(url, scale, raw_path))), flush=True)
+    print(json.dumps(asyncio.run(measure(url, scale))), flush=True)
 
 
 if __name__ == "__main__":
