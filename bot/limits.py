@@ -6,36 +6,36 @@ keeps it only if it changed something, so a typo or a refused vote never uses up
 allowance.
 The windows live in this process's memory: a restart forgets them, which is harmless (the
 defaults are far above what a community does by accident) and keeps every vote write one
-statement.
+statement. Votes keep one log per person (`VoteLog`) that both vote limits read, because at a
+busy minute's tens of thousands of voters every table per person costs megabytes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.domain import PostId, UserRef
+from bot.domain import PostId, PostKind, UserRef
 from bot.errors import RateLimited
 from bot.ports import Clock
 from bot.settings import LimitsSettings
 
-__all__ = ["Limits", "SlidingWindow", "Slot"]
+__all__ = ["Limits", "SlidingWindow", "Slot", "VoteLog"]
 
 # A key's times (seconds since the epoch): the one time itself, or a list once there are two or
-# more. A float is half a datetime's size, and one is shared by the windows an action enters.
+# more. A float is half a datetime's size.
 _Times = float | list[float]
 
 
 class SlidingWindow:
-    """At most `limit` events per `window` for each key.
+    """At most `limit` events per `window` for each key (asking: a key per person).
 
-    The windows hold a key per person who voted in the last minute (tens of thousands in a busy
-    minute), so a key's times are kept small: a key with one event holds that time itself, and
-    only a key with two or more holds a list (an empty list costs 56 bytes, a deque about 600).
-    Keys idle for a whole window are swept out at most once per window, so the table stays
-    bounded by recent activity even for people who never come back.
+    A key with one event holds that time itself, and only a key with two or more holds a list
+    (an empty list costs 56 bytes, a deque about 600). Keys idle for a whole window are swept
+    out at most once per window, so the table stays bounded by recent activity even for people
+    who never come back.
     """
 
     __slots__ = ("_events", "_span", "_swept", "limit", "window")
@@ -76,9 +76,10 @@ class SlidingWindow:
             return None
         return timedelta(seconds=times[0] + self._span - now)
 
-    def record(self, key: Hashable, now: float) -> None:
+    def record(self, key: Hashable, now: float) -> float:
+        """Take a place for `key`; returns what `forget` needs to give it back."""
         if self.limit <= 0:
-            return
+            return now
         events = self._events
         times = events.get(key)
         if times is None:
@@ -89,8 +90,8 @@ class SlidingWindow:
             events[key] = [times, now]
         if self._swept is None:
             self._swept = now
-        if now - self._swept >= self._span:
-            self._sweep(now)
+        self.sweep_if_due(now)
+        return now
 
     def forget(self, key: Hashable, at: float) -> None:
         """Give back an event recorded at `at` (the action changed nothing, or failed)."""
@@ -107,23 +108,168 @@ class SlidingWindow:
             elif not times:
                 del self._events[key]
 
-    def _sweep(self, now: float) -> None:
+    def sweep_if_due(self, now: float) -> None:
+        """Sweep out idle keys if a whole window has passed since the last sweep."""
+        if self._swept is None or now - self._swept < self._span:
+            return
         self._swept = now
         cutoff = now - self._span
-        idle = []
-        for key, times in self._events.items():
-            if isinstance(times, list):
-                if not times or times[-1] <= cutoff:
-                    idle.append(key)
-            elif times <= cutoff:
-                idle.append(key)
+        idle = [
+            key
+            for key, times in self._events.items()
+            if (times[-1] if isinstance(times, list) else times) <= cutoff
+        ]
         for key in idle:
             del self._events[key]
 
+
+# A vote change, packed into one int: the milliseconds since the log began, shifted left past
+# a 24-bit tag of the post. Below 2**60 (26 months of milliseconds) the int is 32 bytes, less
+# than a float and a second key would cost.
+_TAG_BITS = 24
+_TAG_MASK = (1 << _TAG_BITS) - 1
+_Changes = int | list[int]
+
+
+def _wait_within(times_ms: list[int], limit: int, span_ms: int, now_ms: int) -> timedelta | None:
+    """How long until fewer than `limit` of these times (oldest first) are within the span."""
+    recent = [t for t in times_ms if t > now_ms - span_ms]
+    if len(recent) < limit:
+        return None
+    return timedelta(milliseconds=recent[len(recent) - limit] + span_ms - now_ms)
+
+
+def _post_tag(post: PostId) -> int:
+    """24 bits that tell apart the posts one person changed votes on within a few minutes:
+    exact below post number 8,388,608 in a workspace, and after that two posts share a tag only
+    if their numbers differ by a multiple of it."""
+    return (post.number << 1 | (post.kind is PostKind.ANSWER)) & _TAG_MASK
+
+
+class VoteLog:
+    """Each person's accepted vote changes of the last minute (or cooldown, if longer): both
+    vote limits read it, at most `per_minute` changes a minute and at most `per_post` changes
+    on one post within `cooldown`.
+
+    One table for both because the table is what costs memory: a busy minute holds an entry
+    for every person who voted in it (176,000 in the benchmark's reference run), and each table
+    costs a dict slot and a key per person. A person with one change holds that change's int;
+    only two or more make a list. People idle for the whole log are swept out at most once per
+    span, so the table stays bounded by recent activity.
+    """
+
+    __slots__ = (
+        "_changes",
+        "_cooldown_ms",
+        "_epoch",
+        "_keep_ms",
+        "_swept",
+        "per_minute",
+        "per_post",
+    )
+
+    def __init__(self, *, per_minute: int, per_post: int, cooldown: timedelta) -> None:
+        self.per_minute = per_minute
+        self.per_post = per_post
+        self._cooldown_ms = int(cooldown.total_seconds() * 1000)
+        self._keep_ms = max(60_000, self._cooldown_ms)
+        self._changes: dict[str, _Changes] = {}
+        self._epoch: float | None = None
+        self._swept = 0
+
+    def __len__(self) -> int:
+        """How many people are remembered (tests: that idle ones are forgotten)."""
+        return len(self._changes)
+
+    def _ms(self, now: float) -> int:
+        if self._epoch is None:
+            self._epoch = now
+        return int((now - self._epoch) * 1000)
+
+    def _recent(self, person: str, changes: _Changes, now_ms: int) -> list[int]:
+        """The person's changes still in the log, oldest first; forgets the older ones."""
+        cutoff = now_ms - self._keep_ms
+        if not isinstance(changes, list):
+            if changes >> _TAG_BITS > cutoff:
+                return [changes]
+            del self._changes[person]
+            return []
+        stale = 0
+        while stale < len(changes) and changes[stale] >> _TAG_BITS <= cutoff:
+            stale += 1
+        if stale:
+            del changes[:stale]
+            if not changes:
+                del self._changes[person]
+        return changes
+
+    def waits(
+        self, person: str, post: PostId, now: float
+    ) -> tuple[timedelta | None, timedelta | None]:
+        """How long until `person` may change their vote on `post` again, and until they may
+        vote at all; None where they may now."""
+        changes = self._changes.get(person)
+        if changes is None:  # most voters of a busy minute: their first vote in it
+            return None, None
+        now_ms = self._ms(now)
+        recent = self._recent(person, changes, now_ms)
+        on_post_wait = minute_wait = None
+        if self.per_post > 0:
+            tag = _post_tag(post)
+            on_post = [c >> _TAG_BITS for c in recent if c & _TAG_MASK == tag]
+            on_post_wait = _wait_within(on_post, self.per_post, self._cooldown_ms, now_ms)
+        if self.per_minute > 0:
+            times = [c >> _TAG_BITS for c in recent]
+            minute_wait = _wait_within(times, self.per_minute, 60_000, now_ms)
+        return on_post_wait, minute_wait
+
+    def record(self, person: str, post: PostId, now: float) -> int:
+        """Log a change; returns what `forget` needs to give it back."""
+        now_ms = self._ms(now)
+        change = now_ms << _TAG_BITS | _post_tag(post)
+        if self.per_minute <= 0 and self.per_post <= 0:
+            return change
+        changes = self._changes.get(person)
+        if changes is None:
+            self._changes[person] = change
+        elif isinstance(changes, list):
+            changes.append(change)
+        else:
+            self._changes[person] = [changes, change]
+        self._sweep_if_due(now_ms)
+        return change
+
+    def forget(self, person: str, change: int) -> None:
+        """Give back a change that changed nothing, or failed."""
+        changes = self._changes.get(person)
+        if changes is None:
+            return
+        if not isinstance(changes, list):
+            if changes == change:
+                del self._changes[person]
+        elif change in changes:
+            changes.remove(change)
+            if len(changes) == 1:
+                self._changes[person] = changes[0]
+            elif not changes:
+                del self._changes[person]
+
     def sweep_if_due(self, now: float) -> None:
-        """Sweep out idle keys if a whole window has passed since the last sweep."""
-        if self._swept is not None and now - self._swept >= self._span:
-            self._sweep(now)
+        """Sweep out people idle for the whole log if that long has passed since the last sweep."""
+        self._sweep_if_due(self._ms(now))
+
+    def _sweep_if_due(self, now_ms: int) -> None:
+        if now_ms - self._swept < self._keep_ms:
+            return
+        self._swept = now_ms
+        cutoff = now_ms - self._keep_ms
+        idle = [
+            person
+            for person, changes in self._changes.items()
+            if (changes[-1] if isinstance(changes, list) else changes) >> _TAG_BITS <= cutoff
+        ]
+        for person in idle:
+            del self._changes[person]
 
 
 def _wait_text(wait: timedelta) -> str:
@@ -135,41 +281,35 @@ def _wait_text(wait: timedelta) -> str:
 
 @dataclass(slots=True)
 class Slot:
-    """A place taken in one or more windows; given back on leaving unless `keep` is set."""
+    """A place taken in the limits; given back on leaving unless `keep` is set."""
 
     keep: bool = False
-    taken: list[tuple[SlidingWindow, Hashable, float]] = field(default_factory=list)
 
 
-_MINUTE = timedelta(minutes=1)
-_MINUTE_S = _MINUTE.total_seconds()
+_MINUTE_S = 60.0
 
 
 class _Workspace:
-    """One workspace's windows. Keys are a user id (asks, votes) or the hash of (user id, post)
-    (churn, in flight): a workspace's own table instead of (platform, workspace, user) tuples
-    saves a tuple per voter, and a 64-bit hash (32 bytes) instead of a "<user> <post>" string
-    (64) per voter and post. Two pairs sharing a hash within one workspace and one cooldown
-    (about 1 in 10^9 for 200,000 of them) would share a churn allowance; nothing else."""
+    """One workspace's limits: a workspace's own tables, keyed by user id, instead of one table
+    keyed by (platform, workspace, user) tuples saves a tuple per voter."""
 
-    __slots__ = ("asks", "churn", "in_flight", "votes")
+    __slots__ = ("asks", "in_flight", "votes")
 
     def __init__(self, settings: LimitsSettings) -> None:
         self.asks = SlidingWindow(limit=settings.asks_per_hour, window=timedelta(hours=1))
-        self.votes = SlidingWindow(limit=settings.votes_per_minute, window=_MINUTE)
-        # Changes by one person on one post: an add/remove/add storm stops moving the count.
-        self.churn = SlidingWindow(
-            limit=settings.vote_changes_per_post,
-            window=timedelta(seconds=settings.vote_cooldown_seconds),
+        self.votes = VoteLog(
+            per_minute=settings.votes_per_minute,
+            per_post=settings.vote_changes_per_post,
+            cooldown=timedelta(seconds=settings.vote_cooldown_seconds),
         )
-        # The latest vote change started per person and post, while it is being written.
+        # The latest vote change started per (person, post) hash, while it is being written.
         self.in_flight: dict[int, tuple[str, object]] = {}
 
     def sweep(self, now: float) -> bool:
-        """Sweep idle keys out of the windows that are due; True if nothing is left."""
-        for window in (self.asks, self.votes, self.churn):
-            window.sweep_if_due(now)
-        return not (self.asks or self.votes or self.churn or self.in_flight)
+        """Sweep idle people out of the tables that are due; True if nothing is left."""
+        self.asks.sweep_if_due(now)
+        self.votes.sweep_if_due(now)
+        return not (self.asks or self.votes or self.in_flight)
 
 
 class Limits:
@@ -214,9 +354,14 @@ class Limits:
                 f"You have asked {asks.limit} questions in the last hour, the most "
                 f"one person can; please wait {_wait_text(wait)} before asking again."
             )
-        with self._taking(((asks, person),), now) as slot:
+        at = asks.record(person, now)
+        slot = Slot()
+        try:
             yield slot
             slot.keep = True
+        finally:
+            if not slot.keep:
+                asks.forget(person, at)
 
     @contextmanager
     def voting(self, voter: UserRef, post: PostId, *, action: str) -> Iterator[Slot]:
@@ -231,38 +376,26 @@ class Limits:
         if latest is not None and latest[0] == action:
             yield Slot()  # the change being written right now, delivered again
             return
-        churn, votes = space.churn, space.votes
-        wait = churn.wait_for(on_post, now)
-        if wait is not None:
+        votes = space.votes
+        on_post_wait, minute_wait = votes.waits(person, post, now)
+        if on_post_wait is not None:
             raise RateLimited(
                 f"You changed your vote on {post} several times just now; it stays as it is. "
-                f"Try again in {_wait_text(wait)}."
+                f"Try again in {_wait_text(on_post_wait)}."
             )
-        wait = votes.wait_for(person, now)
-        if wait is not None:
+        if minute_wait is not None:
             raise RateLimited(
-                f"You have voted {votes.limit} times in the last minute, the most one "
-                f"person can; please wait {_wait_text(wait)}."
+                f"You have voted {votes.per_minute} times in the last minute, the most one "
+                f"person can; please wait {_wait_text(minute_wait)}."
             )
         token = (action, object())
         in_flight[on_post] = token
-        try:
-            with self._taking(((churn, on_post), (votes, person)), now) as slot:
-                yield slot
-        finally:
-            if in_flight.get(on_post) is token:
-                del in_flight[on_post]
-
-    @staticmethod
-    @contextmanager
-    def _taking(places: tuple[tuple[SlidingWindow, Hashable], ...], now: float) -> Iterator[Slot]:
+        change = votes.record(person, post, now)
         slot = Slot()
-        for window, key in places:
-            window.record(key, now)
-            slot.taken.append((window, key, now))
         try:
             yield slot
         finally:
             if not slot.keep:
-                for window, key, at in slot.taken:
-                    window.forget(key, at)
+                votes.forget(person, change)
+            if in_flight.get(on_post) is token:
+                del in_flight[on_post]

@@ -10,7 +10,7 @@ import pytest
 
 from bot.domain import Answer, ChannelRef, PostId, PostKind, UserRef, WorkspaceRef
 from bot.errors import InvalidInput, NotFound, RateLimited
-from bot.limits import Limits, SlidingWindow
+from bot.limits import Limits, SlidingWindow, VoteLog
 from bot.service import QAService
 from bot.settings import LimitsSettings, Settings
 from tests.conftest import CHANNEL, TEAM, Board
@@ -211,3 +211,68 @@ def test_the_same_person_and_post_in_two_workspaces_are_two_voters() -> None:
         limits.voting(UserRef(WorkspaceRef("slack", "T1"), "U1"), post, action="-👍"),
     ):
         pass
+
+
+def _vote(limits: Limits, user: UserRef, post: PostId, action: str = "+👍") -> None:
+    with limits.voting(user, post, action=action) as slot:
+        slot.keep = True
+
+
+def test_the_cooldown_counts_changes_on_one_post_only() -> None:
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    limits = Limits(LimitsSettings(vote_changes_per_post=2), lambda: now)
+    carol = UserRef(WorkspaceRef("slack", "T1"), "UCAROL")
+    answer, question = PostId(PostKind.ANSWER, 1), PostId(PostKind.QUESTION, 1)
+    _vote(limits, carol, answer)
+    _vote(limits, carol, answer, "-👍")
+    _vote(limits, carol, question)  # another post with the same number
+    _vote(limits, carol, PostId(PostKind.ANSWER, 2))
+    with pytest.raises(RateLimited, match="changed your vote on A1"):
+        _vote(limits, carol, answer)
+
+
+def test_a_cooldown_longer_than_a_minute_outlives_the_minute_limit() -> None:
+    now = [datetime(2026, 1, 1, tzinfo=UTC)]
+    settings = LimitsSettings(
+        votes_per_minute=3, vote_changes_per_post=2, vote_cooldown_seconds=300
+    )
+    limits = Limits(settings, lambda: now[0])
+    carol = UserRef(WorkspaceRef("slack", "T1"), "UCAROL")
+    answer = PostId(PostKind.ANSWER, 1)
+    _vote(limits, carol, answer)
+    _vote(limits, carol, answer, "-👍")
+    _vote(limits, carol, PostId(PostKind.ANSWER, 2))
+    with pytest.raises(RateLimited, match=r"voted 3 times in the last minute.*wait 60 seconds"):
+        _vote(limits, carol, PostId(PostKind.ANSWER, 3))
+
+    now[0] += timedelta(minutes=2)  # the minute has passed, the cooldown has not
+
+    _vote(limits, carol, PostId(PostKind.ANSWER, 3))
+    with pytest.raises(RateLimited, match=r"changed your vote on A1.*Try again in 3 minutes"):
+        _vote(limits, carol, answer)
+    now[0] += timedelta(minutes=3)
+    _vote(limits, carol, answer)
+
+
+def test_the_vote_log_forgets_people_idle_for_a_whole_minute() -> None:
+    log = VoteLog(per_minute=30, per_post=4, cooldown=timedelta(seconds=60))
+    start = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    for i in range(1000):  # each votes once and never again
+        log.record(f"U{i}", PostId(PostKind.ANSWER, i), start)
+    assert len(log) == 1000
+
+    log.record("ULATE", PostId(PostKind.ANSWER, 1), start + 61)
+
+    assert len(log) == 1
+
+
+def test_giving_back_a_vote_change_keeps_the_persons_others() -> None:
+    log = VoteLog(per_minute=2, per_post=4, cooldown=timedelta(seconds=60))
+    start = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+    first = log.record("someone", PostId(PostKind.ANSWER, 1), start)
+    second = log.record("someone", PostId(PostKind.ANSWER, 2), start + 1)
+    assert log.waits("someone", PostId(PostKind.ANSWER, 3), start + 2)[1] == timedelta(seconds=58)
+    log.forget("someone", first)
+    assert log.waits("someone", PostId(PostKind.ANSWER, 3), start + 2)[1] is None
+    log.forget("someone", second)
+    assert len(log) == 0
