@@ -16,6 +16,7 @@ from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
 from bot.domain import PostId, PostKind, UserRef
 from bot.errors import RateLimited
@@ -27,6 +28,36 @@ __all__ = ["Limits", "SlidingWindow", "Slot", "VoteLog"]
 # A key's times (seconds since the epoch): the one time itself, or a list once there are two or
 # more. A float is half a datetime's size.
 _Times = float | list[float]
+
+_Key = TypeVar("_Key", bound=Hashable)
+_Item = TypeVar("_Item", float, int)
+
+
+def _add(table: dict[_Key, _Item | list[_Item]], key: _Key, item: _Item) -> None:
+    """Add to a key's items: the item itself while it is the only one, a list from the second."""
+    items = table.get(key)
+    if items is None:
+        table[key] = item
+    elif isinstance(items, list):
+        items.append(item)
+    else:
+        table[key] = [items, item]
+
+
+def _take_back(table: dict[_Key, _Item | list[_Item]], key: _Key, item: _Item) -> None:
+    """Remove one item added with `_add`, forgetting the key once it has none."""
+    items = table.get(key)
+    if items is None:
+        return
+    if not isinstance(items, list):
+        if items == item:
+            del table[key]
+    elif item in items:
+        items.remove(item)
+        if len(items) == 1:
+            table[key] = items[0]
+        elif not items:
+            del table[key]
 
 
 class SlidingWindow:
@@ -80,14 +111,7 @@ class SlidingWindow:
         """Take a place for `key`; returns what `forget` needs to give it back."""
         if self.limit <= 0:
             return now
-        events = self._events
-        times = events.get(key)
-        if times is None:
-            events[key] = now
-        elif isinstance(times, list):
-            times.append(now)
-        else:
-            events[key] = [times, now]
+        _add(self._events, key, now)
         if self._swept is None:
             self._swept = now
         self.sweep_if_due(now)
@@ -95,18 +119,7 @@ class SlidingWindow:
 
     def forget(self, key: Hashable, at: float) -> None:
         """Give back an event recorded at `at` (the action changed nothing, or failed)."""
-        times = self._events.get(key)
-        if times is None:
-            return
-        if not isinstance(times, list):
-            if times == at:
-                del self._events[key]
-        elif at in times:
-            times.remove(at)
-            if len(times) == 1:
-                self._events[key] = times[0]
-            elif not times:
-                del self._events[key]
+        _take_back(self._events, key, at)
 
     def sweep_if_due(self, now: float) -> None:
         """Sweep out idle keys if a whole window has passed since the last sweep."""
@@ -229,30 +242,13 @@ class VoteLog:
         change = now_ms << _TAG_BITS | _post_tag(post)
         if self.per_minute <= 0 and self.per_post <= 0:
             return change
-        changes = self._changes.get(person)
-        if changes is None:
-            self._changes[person] = change
-        elif isinstance(changes, list):
-            changes.append(change)
-        else:
-            self._changes[person] = [changes, change]
+        _add(self._changes, person, change)
         self._sweep_if_due(now_ms)
         return change
 
     def forget(self, person: str, change: int) -> None:
         """Give back a change that changed nothing, or failed."""
-        changes = self._changes.get(person)
-        if changes is None:
-            return
-        if not isinstance(changes, list):
-            if changes == change:
-                del self._changes[person]
-        elif change in changes:
-            changes.remove(change)
-            if len(changes) == 1:
-                self._changes[person] = changes[0]
-            elif not changes:
-                del self._changes[person]
+        _take_back(self._changes, person, change)
 
     def sweep_if_due(self, now: float) -> None:
         """Sweep out people idle for the whole log if that long has passed since the last sweep."""
