@@ -247,9 +247,13 @@ class SlackBot:
 
     def _register(self) -> None:
         # bolt tries listeners in registration order, building each matcher's kwargs (about
-        # 35 us per try): reactions, by far the most frequent requests, are tried first.
+        # 15 us of CPU per try): the most frequent requests come first, reactions and then
+        # messages, which every conversation in the bot's channels sends (tried after the
+        # seven listeners below, a channel message cost 306-335 us to dispatch instead of
+        # 197-205 on a slow machine).
         self.app.event("reaction_added")(self.on_reaction)
         self.app.event("reaction_removed")(self.on_reaction)
+        self.app.event("message")(self.on_message)
         names, first = self.settings.slack, [_AckAtOnce()]
         self.app.command(names.ask_command, middleware=first)(self.commands.on_ask)
         self.app.command(names.top_command, middleware=first)(self.commands.on_top)
@@ -258,7 +262,6 @@ class SlackBot:
         self.app.view(edge.ANSWER_FORM, middleware=first)(self.commands.on_answer_form)
         self.app.action(edge.ANSWER_ACTION, middleware=first)(self.commands.on_answer_button)
         self.app.action(edge.SHARE_TOP_ACTION, middleware=first)(self.commands.on_share_top)
-        self.app.event("message")(self.on_message)
 
     async def _event(
         self, body: dict[str, Any], what: str, work: Callable[[], Awaitable[None]]
