@@ -12,8 +12,9 @@ has copied back every frame, and during a burst the writer commits new frames wh
 checkpoint runs: the WAL grew by every page of the burst (466 MB for 40,000 votes on the quick
 benchmark data). So once it holds `rewind_frames` frames, the writer waits for one checkpoint
 with no commit beside it (`rewind`: only the frames of the last few commits are left to copy),
-and its next transaction writes the WAL from the start again. `journal_size_limit` cuts the file back after a longer
-excursion (a reader that kept an old snapshot open stops checkpoints short of the end).
+and its next transaction writes the WAL from the start again. `journal_size_limit` cuts the
+file back after a longer excursion (a reader that kept an old snapshot open stops checkpoints
+short of the end).
 """
 
 from __future__ import annotations
