@@ -14,8 +14,9 @@ import sys
 import time
 from urllib.parse import urlencode
 
-from tests.slack import builders
-from tests.slack.signed_client import SignedClient
+import aiohttp
+
+from bench.slack_wire import reaction_envelope, signed_headers, slash_fields
 
 VOTERS = 2000  # distinct Slack users: the bot looks each new one up with users.info
 
@@ -23,24 +24,25 @@ VOTERS = 2000  # distinct Slack users: the bot looks each new one up with users.
 def _request(i: int, channel: str, linked: int, response_url: str) -> tuple[str, str]:
     voter = f"UACK{i % VOTERS:05d}"
     if i % 20 == 0:
-        fields = builders.slash("/top", "", user=voter, channel=channel, response_url=response_url)
+        fields = slash_fields("/top", "", user=voter, channel=channel, response_url=response_url)
         return urlencode(fields), "application/x-www-form-urlencoded"
     ts = f"1600000000.{1 + i % linked:06d}"
-    envelope = builders.reaction(user=voter, name="+1", ts=ts, channel=channel)
+    envelope = reaction_envelope(user=voter, name="+1", ts=ts, channel=channel)
     return json.dumps(envelope), "application/json"
 
 
 async def main(
     url: str, rate: int, seconds: float, channel: str, linked: int, respond: str
 ) -> None:
-    client = SignedClient(url)
+    session = aiohttp.ClientSession()
     samples: list[float] = []
 
     async def one(i: int) -> None:
         body, kind = _request(i, channel, linked, f"{respond}/t{i}")
-        headers = client.headers(body, content_type=kind)
+        headers = signed_headers(body, content_type=kind)
         started = time.perf_counter()
-        reply = await client.post_raw(body, headers)
+        async with session.post(url, data=body.encode(), headers=headers) as reply:
+            await reply.read()
         samples.append((time.perf_counter() - started) * 1000)
         assert reply.status == 200, reply
 
@@ -53,7 +55,7 @@ async def main(
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(one(i)))
     await asyncio.gather(*tasks)
-    await client.close()
+    await session.close()
     print(json.dumps(samples), flush=True)
 
 

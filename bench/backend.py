@@ -121,7 +121,7 @@ def _raw_child(url: str, scale: float) -> None:
 
 async def measure(url: str, scale: float) -> dict[str, float]:
     # Both adapters loaded, as `qabot run` does with both platforms enabled.
-    for module in ("adapters.slack_adapter", "adapters.discord_client", "discord", "slack_bolt"):
+    for module in ("adapters.slack.app", "adapters.discord.client", "discord", "slack_bolt"):
         importlib.import_module(module)
 
     shape = Shape.scaled(scale)

@@ -113,8 +113,8 @@ def raw_sqlite(path: str, shape: Shape) -> tuple[Runner, Cleanup]:
     writes (same size, same indexes, same skew over hot answers), same pragmas and cache size.
     The second function deletes those rows again, so the recount that follows proves the
     service's scores and not these."""
-    from storage.sqlite_sql import PRAGMAS
-    from storage.sqlite_writer import CACHE_KIB
+    from storage.sqlite.sql import PRAGMAS
+    from storage.sqlite.writer import CACHE_KIB
 
     db = sqlite3.connect(path, isolation_level=None)
     for pragma in PRAGMAS:

@@ -15,7 +15,6 @@ import statistics
 import sys
 import time
 
-from bench.ack_load import VOTERS
 from bench.dataset import Shape
 from bot.domain import MessageRef, TopQuery, Window, WorkspaceRef
 from bot.service import QAService
@@ -52,16 +51,15 @@ async def top_latencies(
 async def ack_latencies(
     service: QAService, shape: Shape, *, rate: int, seconds: float, linked: int = 1000
 ) -> list[float]:
-    from adapters.slack_runtime import EVENTS_PATH, start_slack
-    from tests.slack.fake_slack import APP_TOKEN, BOT_TOKEN, TEAM_ID
-    from tests.slack.signed_client import SIGNING_SECRET
+    from adapters.slack.runtime import EVENTS_PATH, start_slack
+    from bench.slack_wire import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, TEAM_ID
 
     workspace = WorkspaceRef("slack", TEAM_ID)
     channel = shape.hottest_channel
     for n in range(1, linked + 1):
         await service.store.link_answer(workspace, n, MessageRef(channel, f"1600000000.{n:06d}"))
     fake = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.slack_api", str(VOTERS),
+        sys.executable, "-m", "bench.slack_api",
         stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
     )  # fmt: skip
     assert fake.stdin is not None and fake.stdout is not None

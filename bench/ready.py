@@ -11,8 +11,8 @@ import sys
 
 
 async def main(url: str) -> None:
-    from adapters.discord_adapter import build_discord_client
-    from adapters.slack_adapter import build_slack_bot
+    from adapters.discord.runtime import build_discord_client
+    from adapters.slack.app import build_slack_bot
     from bot.service import QAService
     from bot.settings import Secrets, Settings
     from storage import open_store

@@ -130,7 +130,7 @@ async def _open(settings: Settings) -> tuple[Store, QAService]:
 
 
 async def _console(args: argparse.Namespace, settings: Settings) -> int:
-    from adapters.console_adapter import ConsoleSession, run_console
+    from adapters.console import ConsoleSession, run_console
 
     store, service = await _open(settings)
     try:
@@ -151,11 +151,11 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
     store, service = await _open(settings)
     try:
         if settings.slack.enabled:
-            from adapters.slack_adapter import run_slack
+            from adapters.slack import run_slack
 
             runners.append(run_slack(settings, service))
         if settings.discord.enabled:
-            from adapters.discord_adapter import run_discord
+            from adapters.discord import run_discord
 
             runners.append(run_discord(settings, service))
         if not runners:

@@ -9,16 +9,41 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, get_args
+from typing import Literal, Protocol, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain import WorkspaceRef
 from bot.errors import SettingsError
 
-if TYPE_CHECKING:
-    from bot.settings import DigestSettings
+__all__ = [
+    "DigestSchedule",
+    "DigestTarget",
+    "Weekday",
+    "check_digest_settings",
+    "digest_targets",
+    "latest_due",
+    "period_key",
+]
 
-__all__ = ["DigestTarget", "check_digest_settings", "digest_targets", "latest_due", "period_key"]
+Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+class DigestSchedule(Protocol):
+    """What a schedule needs of the [digest] settings (`bot.settings.DigestSettings`)."""
+
+    @property
+    def channels(self) -> tuple[str, ...]: ...
+    @property
+    def cadence(self) -> Literal["daily", "weekly"]: ...
+    @property
+    def weekday(self) -> Weekday: ...
+    @property
+    def time(self) -> str: ...
+    @property
+    def timezone(self) -> str: ...
+    @property
+    def size(self) -> int: ...
+
 
 _TIME = re.compile(r"([01]\d|2[0-3]):([0-5]\d)")
 # A missed digest is still posted when the bot returns within this long; older ones never are.
@@ -31,7 +56,7 @@ class DigestTarget:
     channel_id: str
 
 
-def check_digest_settings(digest: DigestSettings) -> None:
+def check_digest_settings(digest: DigestSchedule) -> None:
     """Raise SettingsError naming the [digest] key that cannot work."""
     if _TIME.fullmatch(digest.time) is None:
         raise SettingsError(f"[digest] time must be HH:MM (24-hour), got {digest.time!r}")
@@ -46,7 +71,7 @@ def check_digest_settings(digest: DigestSettings) -> None:
     digest_targets(digest)
 
 
-def digest_targets(digest: DigestSettings) -> list[DigestTarget]:
+def digest_targets(digest: DigestSchedule) -> list[DigestTarget]:
     targets = []
     for entry in digest.channels:
         platform, _, rest = entry.partition(":")
@@ -59,10 +84,8 @@ def digest_targets(digest: DigestSettings) -> list[DigestTarget]:
     return targets
 
 
-def latest_due(digest: DigestSettings, now: datetime) -> datetime | None:
+def latest_due(digest: DigestSchedule, now: datetime) -> datetime | None:
     """The latest scheduled instant at or before `now` (UTC), within the last eight days."""
-    from bot.settings import Weekday
-
     zone = ZoneInfo(digest.timezone)
     hour, minute = (int(part) for part in digest.time.split(":"))
     today = now.astimezone(zone).date()

@@ -28,7 +28,7 @@ def _strip_modifiers(text: str) -> str:
     return "".join(ch for ch in text if ch not in _SKIN_TONES and ch not in _VARIATION_SELECTORS)
 
 
-# Every reaction is normalised (the emoji package's lookups cost tens of microseconds), and
+# Every reaction is normalised (the emoji package's lookups are slow next to a dict hit), and
 # the same few emoji come back all the time: remember them, in a bounded cache.
 @lru_cache(maxsize=4096)
 def normalize_emoji(raw: str) -> str:

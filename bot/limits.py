@@ -7,7 +7,7 @@ allowance.
 The windows live in this process's memory: a restart forgets them, which is harmless (the
 defaults are far above what a community does by accident) and keeps every vote write one
 statement. Votes keep one log per person (`VoteLog`) that both vote limits read, because at a
-busy minute's tens of thousands of voters every table per person costs megabytes.
+busy minute's tens of thousands of voters every extra table per person adds up.
 """
 
 from __future__ import annotations
@@ -64,9 +64,9 @@ class SlidingWindow:
     """At most `limit` events per `window` for each key (asking: a key per person).
 
     A key with one event holds that time itself, and only a key with two or more holds a list
-    (an empty list costs 56 bytes, a deque about 600). Keys idle for a whole window are swept
-    out at most once per window, so the table stays bounded by recent activity even for people
-    who never come back.
+    (even an empty list is several times a float's size, a deque far more). Keys idle for a
+    whole window are swept out at most once per window, so the table stays bounded by recent
+    activity even for people who never come back.
     """
 
     __slots__ = ("_events", "_span", "_swept", "limit", "window")
@@ -137,8 +137,8 @@ class SlidingWindow:
 
 
 # A vote change, packed into one int: the milliseconds since the log began, shifted left past
-# a 24-bit tag of the post. Below 2**60 (26 months of milliseconds) the int is 32 bytes, less
-# than a float and a second key would cost.
+# a 24-bit tag of the post. Below 2**60 (26 months of milliseconds) the int stays one small
+# object, smaller than a float and a second key together.
 _TAG_BITS = 24
 _TAG_MASK = (1 << _TAG_BITS) - 1
 _Changes = int | list[int]
@@ -165,7 +165,7 @@ class VoteLog:
     on one post within `cooldown`.
 
     One table for both because the table is what costs memory: a busy minute holds an entry
-    for every person who voted in it (176,000 in the benchmark's reference run), and each table
+    for every person who voted in it (tens of thousands in a busy community), and each table
     costs a dict slot and a key per person. A person with one change holds that change's int;
     only two or more make a list. People idle for the whole log are swept out at most once per
     span, so the table stays bounded by recent activity.
@@ -286,8 +286,8 @@ _MINUTE_S = 60.0
 
 
 class _Workspace:
-    """One workspace's limits: a workspace's own tables, keyed by user id, instead of one table
-    keyed by (platform, workspace, user) tuples saves a tuple per voter."""
+    """One workspace's limits, in tables of its own keyed by user id: no (platform, workspace,
+    user) tuple per voter, as one table shared by every workspace would need."""
 
     __slots__ = ("asks", "in_flight", "votes")
 

@@ -8,20 +8,14 @@ values (counts, rank scores, search vectors, number counters) are rebuilt by the
 
 from __future__ import annotations
 
-from collections.abc import (
-    AsyncGenerator,
-    AsyncIterable,
-    AsyncIterator,
-    Callable,
-    Mapping,
-    Sequence,
-)
+from collections.abc import AsyncGenerator, AsyncIterable, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from bot.errors import SettingsError
-from storage import open_store, sqlite_path
+from storage.opener import open_store, sqlite_path
+from storage.tables import TABLES, TableBatch, TargetNotEmpty
 
 __all__ = [
     "TABLES",
@@ -31,35 +25,10 @@ __all__ = [
     "copy_store",
 ]
 
-# (table, columns, order): parents first, so every reference points at a row already loaded.
-TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
-    ("workspaces", ("id", "platform", "external_id"), "id"),
-    (
-        "posts",
-        (
-            "id", "workspace_id", "kind", "number", "question_id", "channel_id",
-            "channel_private", "author_id", "author_name", "body", "tags", "anonymous",
-            "created_ms", "message_channel", "message_id", "thread_key", "accepted_answer_id",
-            "ups", "downs", "removed",
-        ),
-        "id",
-    ),
-    ("question_tags", ("tag", "question_id"), "question_id, tag"),
-    ("votes", ("post_id", "voter_id", "emoji", "weight", "created_ms"),
-     "post_id, voter_id, emoji"),
-    ("claims", ("workspace_id", "job", "period", "owner", "claimed_ms"),
-     "workspace_id, job, period"),
-)  # fmt: skip
-
 # SQLite keeps flags as 0/1; PostgreSQL wants booleans. Both accept a Python bool.
 _FLAGS = frozenset({"channel_private", "anonymous", "removed"})
 
-TableBatch = tuple[str, Sequence[str], list[tuple[Any, ...]]]
 Progress = Callable[[str, int, int], None]
-
-
-class TargetNotEmpty(Exception):
-    """The target store already holds a community; copy-store only replaces it when forced."""
 
 
 @runtime_checkable

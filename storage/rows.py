@@ -1,4 +1,5 @@
-"""Rows to domain values: the column names are the same in every dialect's schema."""
+"""Rows to domain values: the column names are the same in every dialect's schema, so both
+stores map their rows with these functions."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.domain import Answer, MessageRef, PostId, PostKind, Question, VoteSubject, WorkspaceRef
+from bot.replies import VoteRecord
 
 __all__ = [
     "POST_COLUMNS",
@@ -16,6 +18,7 @@ __all__ = [
     "post_select",
     "question_from_row",
     "to_ms",
+    "vote_record",
     "vote_subject_from_row",
 ]
 
@@ -103,3 +106,9 @@ def vote_subject_from_row(row: Row, workspace: WorkspaceRef) -> VoteSubject:
     question = row["question_number"]
     kind = PostKind.QUESTION if question is None else PostKind.ANSWER
     return VoteSubject(workspace, PostId(kind, row["number"]), row["author_id"], question)
+
+
+def vote_record(row: Row) -> VoteRecord:
+    """One of a person's votes, from `kind`, `number`, `emoji`, `weight` and `created_ms`."""
+    at = from_ms(row["created_ms"])
+    return VoteRecord(f"{row['kind']}{row['number']}", row["emoji"], row["weight"], at)

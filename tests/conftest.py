@@ -19,7 +19,7 @@ import pytest
 from bot.domain import Answer, ChannelRef, Question, UserRef, WorkspaceRef
 from bot.service import QAService
 from bot.settings import ModeratorSettings, Settings
-from storage.sqlite_store import SqliteStore
+from storage.sqlite import SqliteStore
 
 TEAM = WorkspaceRef("slack", "T1")
 OTHER_TEAM = WorkspaceRef("slack", "T2")

@@ -18,16 +18,16 @@ from typing import Any
 
 import pytest
 
-from adapters.console_adapter import ConsoleSession
+from adapters.console import ConsoleSession
 from bot.service import QAService
 from bot.settings import Settings
-from storage.sqlite_store import SqliteStore
-from tests.discord import conftest as discord_fixtures
-from tests.discord.fake_discord import FakeDiscord
-from tests.discord.harness import Harness
-from tests.slack import builders
-from tests.slack import conftest as slack_fixtures
-from tests.slack.world import ALICE, SlackWorld, everything_shown
+from storage.sqlite import SqliteStore
+from tests.adapters.discord import conftest as discord_fixtures
+from tests.adapters.discord.fake_discord import FakeDiscord
+from tests.adapters.discord.harness import Harness
+from tests.adapters.slack import builders
+from tests.adapters.slack import conftest as slack_fixtures
+from tests.adapters.slack.world import ALICE, SlackWorld, everything_shown
 
 # The Slack and Discord adapters' own fixtures, so each runs here exactly as in its folder.
 fake_slack = slack_fixtures.fake_slack

@@ -12,7 +12,7 @@ import pytest
 from bot.domain import RankedAnswer, TopQuery, Window
 from bot.errors import NotFound
 from bot.voting import wilson_lower_bound
-from storage import sqlite_sql
+from storage.sqlite import sql as sqlite_sql
 from tests.conftest import MODERATOR, START, TEAM, Board, FakeClock
 
 

@@ -17,7 +17,7 @@ from bot.scheduler import DigestScheduler
 from bot.service import QAService
 from bot.settings import DigestSettings, Settings, load_settings
 from storage import open_store
-from storage.sqlite_store import SqliteStore
+from storage.sqlite import SqliteStore
 from tests.bot.recording_poster import RecordingPoster
 from tests.conftest import CHANNEL, TEAM, FakeClock
 from tests.storage.conftest import FreshUrl, fresh_url  # noqa: F401  (the fixture)

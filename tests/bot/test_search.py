@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.errors import InvalidInput
 from bot.service import QAService
 from bot.settings import Settings
-from storage.sqlite_store import SqliteStore
+from storage.sqlite import SqliteStore
 from tests.conftest import MODERATOR, TEAM, Board, FakeClock
 
 

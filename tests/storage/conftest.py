@@ -79,7 +79,7 @@ async def store(store_url: str) -> AsyncIterator[Store]:
 
 async def raw_fetch(store: Store, query: str) -> list[tuple[Any, ...]]:
     """Read a store's tables behind its back: the same SQL text works in both dialects."""
-    from storage.sqlite_store import SqliteStore
+    from storage.sqlite import SqliteStore
 
     if isinstance(store, SqliteStore):
         return [tuple(row) for row in await store._db.execute_fetchall(query)]
@@ -87,7 +87,7 @@ async def raw_fetch(store: Store, query: str) -> list[tuple[Any, ...]]:
 
 
 async def raw_execute(store: Store, statement: str) -> None:
-    from storage.sqlite_store import SqliteStore
+    from storage.sqlite import SqliteStore
 
     if isinstance(store, SqliteStore):
         await store._db.execute(statement)

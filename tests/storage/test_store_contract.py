@@ -309,6 +309,67 @@ async def test_the_accepted_answer_is_flagged_until_unaccepted(store: Store) -> 
     assert not any(r.accepted for r in await store.top_answers(SLACK, TOP, since=None))
 
 
+async def test_accepting_a_removed_answer_is_refused_and_accepts_nothing(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await store.remove_post(SLACK, a(1))
+    with pytest.raises(NotFound, match="There is no A1 here"):
+        await store.set_accepted(SLACK, 1, 1)
+    assert await raw_fetch(store, _ACCEPTED_ANY) == []
+
+
+async def test_accepting_an_answer_to_another_question_or_workspace_is_refused(
+    store: Store,
+) -> None:
+    await ask(store)
+    await ask(store)
+    await answer(store, 1)
+    await answer(store, 2)
+    with pytest.raises(NotFound, match="There is no A2 here"):
+        await store.set_accepted(SLACK, 1, 2)
+    await ask(store, ws=DISCORD)
+    with pytest.raises(NotFound, match="There is no A1 here"):
+        await store.set_accepted(DISCORD, 1, 1)
+    assert await raw_fetch(store, _ACCEPTED_ANY) == []
+
+
+async def test_removing_the_accepted_answer_leaves_the_question_without_one(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    await store.set_accepted(SLACK, 1, 1)
+    await store.remove_post(SLACK, a(1))
+    question = await store.get_post(SLACK, q(1))
+    assert isinstance(question, Question) and question.accepted_answer is None
+    assert await raw_fetch(store, _ACCEPTED_REMOVED) == [(0,)]
+
+
+async def test_an_accept_racing_a_removal_never_leaves_a_removed_answer_accepted(
+    store: Store,
+) -> None:
+    for number in range(1, 31):
+        await ask(store)
+        await answer(store, number)
+        removed, accepted = await asyncio.gather(
+            store.remove_post(SLACK, a(number)),
+            store.set_accepted(SLACK, number, number),
+            return_exceptions=True,
+        )
+        assert removed is True
+        if accepted is not None:
+            assert isinstance(accepted, NotFound), accepted
+    assert await raw_fetch(store, _ACCEPTED_REMOVED) == [(0,)]
+    # Whichever came first, no question shows an accepted answer: each answer is gone.
+    for number in range(1, 31):
+        question = await store.get_post(SLACK, q(number))
+        assert isinstance(question, Question) and question.accepted_answer is None
+
+
+_ACCEPTED_ANY = "SELECT id FROM posts WHERE accepted_answer_id IS NOT NULL"
+_ACCEPTED_REMOVED = (
+    "SELECT COUNT(*) FROM posts q JOIN posts x ON x.id = q.accepted_answer_id WHERE x.removed"
+)
+
+
 # Search ---------------------------------------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
 -- A batch of reaction events in ONE statement (one round trip, one commit): the store's vote
--- batcher (storage/postgres_votes.py) sends every vote waiting in the process at once. Each event
--- runs qabot_vote in its own subtransaction (the EXCEPTION block), so a refused one rolls back
--- alone and reports its SQLSTATE and message instead of failing the batch. Events come in the
--- order given; the caller sorts them by post so two processes' batches lock posts in one order.
+-- batcher (storage/postgres/vote_batch.py) sends every vote waiting in the process at once.
+-- Each event runs qabot_vote in its own subtransaction (the EXCEPTION block), so a refused one
+-- rolls back alone and reports its SQLSTATE and message instead of failing the batch. Events
+-- come in the order given; the caller sorts them by post so two processes' batches lock posts
+-- in one order.
 CREATE FUNCTION qabot_vote_batch(p_ws bigint[], p_kind text[], p_number bigint[],
                                  p_voter text[], p_emoji text[], p_weight integer[],
                                  p_ms bigint[])

@@ -1,0 +1,73 @@
+"""Every use of discord.py's private or undocumented internals, in one place.
+
+Each function here says which internal it relies on and why no public API does the job;
+`tests/adapters/discord/test_compat.py` fails, naming the internal, when an installed release no
+longer has it or changed its shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+__all__ = ["endpoints", "guard_parsers", "point_at", "silence_voice_warnings"]
+
+log = logging.getLogger("qabot.discord")
+
+Parser = Callable[[Any], None]
+
+
+def point_at(*, api_base_url: str, gateway_url: str | yarl.URL) -> None:
+    """Point discord.py at another REST and gateway endpoint (a fake in tests, a proxy elsewhere).
+
+    discord.py has no option for these: the REST base is the undocumented class attribute
+    `discord.http.Route.BASE` and the gateway the undocumented class attribute
+    `discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY`, so this is process-wide.
+    """
+    discord.http.Route.BASE = api_base_url.rstrip("/")
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def endpoints() -> tuple[str, yarl.URL]:
+    """The REST base and gateway URL discord.py uses now (see `point_at`)."""
+    return discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+
+
+def guard_parsers(client: discord.Client) -> None:
+    """Make a malformed gateway payload one log line instead of a dead connection.
+
+    discord.py calls each event's parser without a guard, so a payload missing a field (a
+    truncated or buggy dispatch) raises out of the gateway loop and stops the client. No public
+    hook runs before the parsers (`on_error` covers only event handlers): they live in the dict
+    `client._connection.parsers` (the private connection state), which the gateway reads at
+    dispatch time, so each is wrapped once, in place.
+    """
+    parsers: dict[str, Parser] = client._connection.parsers
+    for event, parse in list(parsers.items()):
+        parsers[event] = _guarded(event, parse)
+
+
+def _guarded(event: str, parse: Parser) -> Parser:
+    def parse_or_log(data: Any) -> None:
+        try:
+            parse(data)
+        except Exception as error:
+            log.warning("ignored a malformed %s event: %r", event, error)
+
+    return parse_or_log
+
+
+def silence_voice_warnings() -> None:
+    """Keep discord.py from warning, on every start, that voice libraries are missing.
+
+    qabot has no voice. `discord.Client()` logs the warnings once per process while the
+    undocumented class flags `VoiceClient.warn_nacl` and `VoiceClient.warn_dave` are true; there
+    is no option to skip them, so the flags are cleared first.
+    """
+    discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False

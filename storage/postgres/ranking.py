@@ -1,0 +1,57 @@
+"""The PostgreSQL store's /top and search."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.domain import PostKind, RankedAnswer, SearchHit, TopQuery, WorkspaceRef
+from storage.postgres.database import Database
+from storage.postgres.sql import SEARCH, top_answers
+from storage.rows import answer_from_row, question_from_row, to_ms
+
+__all__ = ["PostgresRanking"]
+
+
+class PostgresRanking:
+    """/top's statement costs more to plan than to run, and PostgreSQL keeps planning it per
+    call (its generic plan's estimates look worse, the plan is the same): `ranking` is a pool
+    whose connections plan it once (every shape but a tag's, see top_answers)."""
+
+    def __init__(self, db: Database, ranking: Any = None) -> None:
+        self._db = db
+        self._ranking = ranking
+
+    async def top_answers(
+        self, workspace: WorkspaceRef, query: TopQuery, *, since: datetime | None
+    ) -> Sequence[RankedAnswer]:
+        statement, args = top_answers(
+            ws=await self._db.known_workspace(workspace),
+            channel=None if query.question is not None else query.channel_id,
+            since=None if since is None else to_ms(since),
+            tag=query.tag, question=query.question, limit=query.limit,
+        )  # fmt: skip
+        # A tag's share of a channel is what per-call planning gets right (a rare tag is read
+        # through its questions, a common one in ranking order): those keep the main pool.
+        pool = self._db.pool if query.tag is not None else self._ranking or self._db.pool
+        async with self._db.guard():
+            rows = await pool.fetch(statement, *args)
+        ranked = []
+        for rank, row in enumerate(rows, start=1):
+            question = question_from_row(row, workspace, prefix="q_")
+            answer = answer_from_row(row, workspace)
+            accepted = question.accepted_answer == answer.number
+            ranked.append(RankedAnswer(rank, answer, question, accepted))
+        return ranked
+
+    async def search(
+        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+    ) -> Sequence[SearchHit]:
+        ws = await self._db.known_workspace(workspace)
+        hits = []
+        for row in await self._db.fetch(SEARCH, " ".join(words), ws, limit):
+            question = question_from_row(row, workspace, prefix="q_")
+            post = question if row["kind"] == PostKind.QUESTION else answer_from_row(row, workspace)
+            hits.append(SearchHit(post, question))
+        return hits

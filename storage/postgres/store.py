@@ -1,0 +1,262 @@
+"""The Store on PostgreSQL through asyncpg pools: many bot processes, one database.
+
+Every write is one READ COMMITTED transaction that first locks the row it is about (the post a
+vote is on, the workspace's number counter), so racing processes queue on that row and each later
+statement sees what the others committed. The plumbing (pool, retries, error mapping,
+migrations, workspace ids) is storage/postgres/database.py, shared by the parts the store is
+composed of; the store opens the pools, builds the parts and delegates each method of the Store
+port to the part that owns it (posts, votes, ranking, surfacing, reconcile; dump for copy-store).
+
+Two pools: the main one for everything, and a small one whose connections plan /top's statement
+once (storage/postgres/ranking.py).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, AsyncIterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+import asyncpg  # type: ignore[import-untyped]
+
+from bot.domain import (
+    Answer,
+    MessageRef,
+    Post,
+    PostId,
+    Question,
+    RankedAnswer,
+    SearchHit,
+    TopQuery,
+    VoteSubject,
+    WorkspaceRef,
+)
+from bot.errors import StoreUnavailable
+from bot.ports import NewAnswer, NewQuestion, VoteRow, VoteTally
+from bot.replies import Leader, PersonalData
+from storage.postgres.database import FAILURES, UNAVAILABLE, Database, keep_session
+from storage.postgres.dump import PostgresDump
+from storage.postgres.posts import PostgresPosts
+from storage.postgres.ranking import PostgresRanking
+from storage.postgres.reconcile import PostgresReconcile
+from storage.postgres.surfacing import PostgresSurfacing
+from storage.postgres.votes import PostgresVotes
+from storage.tables import TableBatch
+
+__all__ = ["PostgresStore"]
+
+log = logging.getLogger("qabot.storage")
+
+_RANKING_POOL_SIZE = 2
+
+
+class PostgresStore:
+    def __init__(self, pool: Any, ranking: Any = None) -> None:
+        self._pool = pool
+        self._ranking_pool = ranking
+        self._db = db = Database(pool)
+        self._posts = PostgresPosts(db)
+        self._votes = PostgresVotes(db)
+        self._ranking = PostgresRanking(db, ranking)
+        self._surfacing = PostgresSurfacing(db)
+        self._reconcile = PostgresReconcile(db)
+        self._dump = PostgresDump(db)
+
+    @classmethod
+    async def open(cls, url: str, *, migrate: bool = True, pool_size: int = 10) -> PostgresStore:
+        pools: list[Any] = []
+        try:
+            pools.append(
+                await asyncpg.create_pool(url, min_size=1, max_size=pool_size, reset=keep_session)
+            )
+            pools.append(
+                await asyncpg.create_pool(
+                    url, min_size=1, max_size=_RANKING_POOL_SIZE, reset=keep_session,
+                    server_settings={"plan_cache_mode": "force_generic_plan"},
+                )
+            )  # fmt: skip
+        except (*FAILURES, ValueError) as error:
+            log.error("cannot connect to PostgreSQL: %r", error)
+            for pool in pools:
+                await pool.close()
+            raise StoreUnavailable(UNAVAILABLE) from error
+        store = cls(*pools)
+        if migrate:
+            try:
+                await store.migrate()
+            except BaseException:
+                await store.close()
+                raise
+        return store
+
+    async def close(self) -> None:
+        """Let queued votes, claims and lookups finish, then close the pools."""
+        await self._votes.close()
+        await self._posts.close()
+        if self._ranking_pool is not None:
+            await self._ranking_pool.close()
+        await self._pool.close()
+
+    async def migrate(self) -> int:
+        """Apply every schema file newer than the database; return how many ran."""
+        return await self._db.migrate()
+
+    # Posts ------------------------------------------------------------------------------------
+
+    async def add_question(self, new: NewQuestion) -> Question:
+        return await self._posts.add_question(new)
+
+    async def link_question(
+        self, workspace: WorkspaceRef, number: int, *, message: MessageRef, thread_key: str | None
+    ) -> None:
+        await self._posts.link_question(workspace, number, message=message, thread_key=thread_key)
+
+    async def add_answer(self, new: NewAnswer) -> Answer:
+        return await self._posts.add_answer(new)
+
+    async def link_answer(self, workspace: WorkspaceRef, number: int, message: MessageRef) -> None:
+        await self._posts.link_answer(workspace, number, message)
+
+    async def edit_post(self, workspace: WorkspaceRef, post_id: PostId, text: str) -> bool:
+        return await self._posts.edit_post(workspace, post_id, text)
+
+    async def remove_post(self, workspace: WorkspaceRef, post_id: PostId) -> bool:
+        return await self._posts.remove_post(workspace, post_id)
+
+    async def set_accepted(
+        self, workspace: WorkspaceRef, question: int, answer: int | None
+    ) -> None:
+        await self._posts.set_accepted(workspace, question, answer)
+
+    async def get_post(self, workspace: WorkspaceRef, post_id: PostId) -> Post | None:
+        return await self._posts.get_post(workspace, post_id)
+
+    async def get_post_by_message(
+        self, workspace: WorkspaceRef, message: MessageRef
+    ) -> Post | None:
+        return await self._posts.get_post_by_message(workspace, message)
+
+    async def get_question_by_thread(
+        self, workspace: WorkspaceRef, thread_key: str
+    ) -> Question | None:
+        return await self._posts.get_question_by_thread(workspace, thread_key)
+
+    # Votes ------------------------------------------------------------------------------------
+
+    async def vote_subject(
+        self, workspace: WorkspaceRef, target: PostId | MessageRef
+    ) -> VoteSubject | None:
+        return await self._posts.vote_subject(workspace, target)
+
+    async def add_vote(
+        self,
+        workspace: WorkspaceRef,
+        post_id: PostId,
+        *,
+        voter_id: str,
+        emoji: str,
+        weight: int,
+        at: datetime,
+    ) -> VoteTally:
+        return await self._votes.add_vote(
+            workspace, post_id, voter_id=voter_id, emoji=emoji, weight=weight, at=at
+        )
+
+    async def remove_vote(
+        self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
+    ) -> VoteTally:
+        return await self._votes.remove_vote(workspace, post_id, voter_id=voter_id, emoji=emoji)
+
+    async def clear_votes(
+        self, workspace: WorkspaceRef, post_id: PostId, *, emoji: str | None
+    ) -> VoteTally:
+        return await self._votes.clear_votes(workspace, post_id, emoji=emoji)
+
+    async def recount(self, workspace: WorkspaceRef | None = None) -> int:
+        return await self._votes.recount(workspace)
+
+    async def claim(
+        self, workspace: WorkspaceRef, job: str, *, period: str, owner: str, at: datetime
+    ) -> bool:
+        return await self._votes.claim(workspace, job, period=period, owner=owner, at=at)
+
+    # Ranking and search -----------------------------------------------------------------------
+
+    async def top_answers(
+        self, workspace: WorkspaceRef, query: TopQuery, *, since: datetime | None
+    ) -> Sequence[RankedAnswer]:
+        return await self._ranking.top_answers(workspace, query, since=since)
+
+    async def search(
+        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+    ) -> Sequence[SearchHit]:
+        return await self._ranking.search(workspace, words, limit=limit)
+
+    # Catch-up after downtime ------------------------------------------------------------------
+
+    async def recent_questions(
+        self, workspace: WorkspaceRef, *, since: datetime, limit: int
+    ) -> Sequence[Question]:
+        return await self._reconcile.recent_questions(workspace, since=since, limit=limit)
+
+    async def answers_to(self, workspace: WorkspaceRef, question: int) -> Sequence[Answer]:
+        return await self._reconcile.answers_to(workspace, question)
+
+    async def replace_votes(
+        self, workspace: WorkspaceRef, post_id: PostId, votes: Sequence[VoteRow], *, at: datetime
+    ) -> VoteTally:
+        return await self._reconcile.replace_votes(workspace, post_id, votes, at=at)
+
+    # Surfacing and forget-me ------------------------------------------------------------------
+
+    async def leaderboard(
+        self, workspace: WorkspaceRef, *, since: datetime | None, limit: int
+    ) -> Sequence[Leader]:
+        return await self._surfacing.leaderboard(workspace, since=since, limit=limit)
+
+    async def unanswered(
+        self,
+        workspace: WorkspaceRef,
+        *,
+        since: datetime | None,
+        channel_id: str,
+        limit: int,
+        only_channel: bool = False,
+    ) -> Sequence[Question]:
+        return await self._surfacing.unanswered(
+            workspace, since=since, channel_id=channel_id, limit=limit, only_channel=only_channel
+        )
+
+    async def similar_candidates(
+        self, workspace: WorkspaceRef, stems: Sequence[str], *, channel_id: str, limit: int
+    ) -> Sequence[Question]:
+        return await self._surfacing.similar_candidates(
+            workspace, stems, channel_id=channel_id, limit=limit
+        )
+
+    async def known_tags(
+        self, workspace: WorkspaceRef, *, prefix: str, limit: int
+    ) -> Sequence[str]:
+        return await self._surfacing.known_tags(workspace, prefix=prefix, limit=limit)
+
+    async def personal_data(self, workspace: WorkspaceRef, user_id: str) -> PersonalData:
+        return await self._surfacing.personal_data(workspace, user_id)
+
+    async def forget_person(
+        self, workspace: WorkspaceRef, user_id: str, *, replacement_id: str, replacement_name: str
+    ) -> tuple[int, int]:
+        return await self._surfacing.forget_person(
+            workspace, user_id, replacement_id=replacement_id, replacement_name=replacement_name
+        )
+
+    # Copy-store -------------------------------------------------------------------------------
+
+    async def count_rows(self) -> Mapping[str, int]:
+        return await self._dump.count_rows()
+
+    def dump_rows(self, *, batch_size: int) -> AsyncGenerator[TableBatch, None]:
+        return self._dump.dump_rows(batch_size=batch_size)
+
+    async def load_rows(self, batches: AsyncIterable[TableBatch], *, replace: bool) -> None:
+        await self._dump.load_rows(batches, replace=replace)

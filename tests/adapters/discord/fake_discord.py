@@ -1,0 +1,416 @@
+"""A fake Discord for the real discord.py client: gateway websocket and REST API on 127.0.0.1:0.
+
+Tests drive it like Discord would: ``user_message``/``react``/``slash``... dispatch gateway events
+to the connected bot, and every REST call the bot makes is recorded in ``calls``. It keeps enough
+state (guilds, channels, messages, reactions, interactions) to answer the bot the way Discord does,
+including the rules that bite in production: the 3-second interaction deadline, blank message text
+without the Message Content intent, 429s with ``Via``/``Retry-After``, and RESUME with replay after
+a dropped connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import zlib
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+import yarl
+from aiohttp import WSMsgType, web
+
+from .fake_events import EventsMixin
+from .fake_routes import ROUTES
+from .payloads import (
+    Snowflakes,
+    channel_payload,
+    load,
+    member_payload,
+    message_payload,
+    user_payload,
+)
+
+__all__ = ["MESSAGE_CONTENT_INTENT", "FakeDiscord", "RecordedCall", "Thrower"]
+
+Json = dict[str, Any]
+MESSAGE_CONTENT_INTENT = 1 << 15
+EPHEMERAL = 64
+TOKEN = "fake-bot-token"
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    method: str
+    path: str  # without the /api/v10 prefix, e.g. "/channels/1/messages"
+    body: Any
+    query: dict[str, str]
+    status: int
+
+
+@dataclass
+class _RateLimit:
+    method: str
+    pattern: re.Pattern[str]
+    times: int
+    retry_after: float
+
+
+@dataclass
+class _Interaction:
+    payload: Json
+    created: float
+    responded: bool = False
+    original: Json | None = None
+
+
+@dataclass
+class Thrower:
+    """A test-made failure of one route: (method, path regex) -> status and error body."""
+
+    method: str
+    pattern: str
+    status: int
+    body: Json = field(default_factory=dict)
+
+
+Handler = Callable[[web.Request, Any, "re.Match[str]"], Awaitable[web.Response]]
+
+
+class FakeDiscord(EventsMixin):
+    def __init__(
+        self,
+        *,
+        message_content_allowed: bool = True,
+        interaction_deadline: float = 3.0,
+        heartbeat_interval_ms: int = 41250,
+    ) -> None:
+        self.ids = Snowflakes()
+        self.token = TOKEN
+        self.message_content_allowed = message_content_allowed  # the portal's switch
+        self.interaction_deadline = interaction_deadline
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.bot = user_payload(self.ids.next(), "qabot", bot=True)
+        self.application_id = self.bot["id"]
+        self.guild_id = self.ids.next()
+        self.calls: list[RecordedCall] = []
+        self.gateway_ops: list[int] = []  # every op the bot sent, in order
+        self.identified_intents: int | None = None
+        self.members: dict[str, Json] = {}
+        self.roles: list[Json] = []
+        # The bot's permissions in the channel of an interaction, as Discord computes them.
+        self.app_permissions = int(load("interaction_create")["app_permissions"])
+        self.channels: dict[str, Json] = {}
+        self.messages: dict[str, Json] = {}
+        self.reactions: dict[tuple[str, str], list[str]] = {}  # (message, emoji key) -> user ids
+        self.query: dict[str, str] = {}  # the query string of the request being routed
+        self.interactions: dict[str, _Interaction] = {}
+        self.throwers: list[Thrower] = []
+        self._rate_limits: list[_RateLimit] = []
+        self._history: list[Json] = []  # every dispatch with its sequence number, for RESUME
+        self._session_id = "fake-session"
+        self._ws: web.WebSocketResponse | None = None
+        self._compressor: Any = None
+        self._connected = asyncio.Event()
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.base = ""
+        self.owner = self.add_member("owner", permissions=1 << 3)  # administrator
+        self.general = self.add_channel("general")
+
+    # ----------------------------------------------------------------- lifecycle
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", "/api/v10/{tail:.*}", self._rest)
+        self._runner = web.AppRunner(app, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base = f"http://127.0.0.1:{port}"
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.base}/api/v10"
+
+    @property
+    def gateway_url(self) -> yarl.URL:
+        return yarl.URL(f"{self.base.replace('http', 'ws', 1)}/gateway")
+
+    # ----------------------------------------------------------------- world state
+    def add_member(
+        self, name: str, *, roles: list[str] | None = None, permissions: int = 0, bot: bool = False
+    ) -> Json:
+        user = user_payload(self.ids.next(), name, bot=bot)
+        self.members[user["id"]] = member_payload(user, roles=roles, permissions=permissions)
+        return user
+
+    def add_role(self, name: str) -> str:
+        """A server role; add it before the bot starts (GUILD_CREATE carries the roles)."""
+        role = {**load("guild_create")["roles"][0], "id": self.ids.next(), "name": name}
+        role["permissions"] = "0"
+        self.roles.append(role)
+        return str(role["id"])
+
+    def add_channel(self, name: str, *, kind: int = 0, tags: list[str] | None = None) -> Json:
+        channel = channel_payload(self.ids.next(), self.guild_id, name, kind=kind)
+        if kind == 15:
+            channel["available_tags"] = [
+                {
+                    "id": self.ids.next(),
+                    "name": t,
+                    "moderated": False,
+                    "emoji_id": None,
+                    "emoji_name": None,
+                }
+                for t in tags or []
+            ]
+        self.channels[channel["id"]] = channel
+        return channel
+
+    def guild_create(self) -> Json:
+        guild = load("guild_create")
+        everyone = {**guild["roles"][0], "id": self.guild_id, "permissions": "0"}
+        me = member_payload(self.bot)
+        guild.update(
+            id=self.guild_id,
+            owner_id=self.owner["id"],
+            roles=[everyone, *self.roles],
+            members=[me, *self.members.values()],
+            member_count=len(self.members) + 1,
+            channels=[c for c in self.channels.values() if c["type"] != 11],
+            threads=[c for c in self.channels.values() if c["type"] == 11],
+        )
+        for m in guild["members"]:
+            m.pop("permissions", None)
+        return guild
+
+    def bot_calls(self, method: str, pattern: str) -> list[RecordedCall]:
+        rx = re.compile(pattern)
+        return [c for c in self.calls if c.method == method and rx.fullmatch(c.path)]
+
+    async def wait_for_call(
+        self, method: str, pattern: str, *, count: int = 1, within: float = 5
+    ) -> RecordedCall:
+        """Wait until the bot made ``count`` matching calls; return the ``count``-th."""
+
+        async def enough() -> list[RecordedCall]:
+            async with self._changed:
+                await self._changed.wait_for(lambda: len(self.bot_calls(method, pattern)) >= count)
+            return self.bot_calls(method, pattern)
+
+        return (await asyncio.wait_for(enough(), within))[count - 1]
+
+    def rate_limit(
+        self, method: str, pattern: str, *, times: int = 1, retry_after: float = 0.05
+    ) -> None:
+        self._rate_limits.append(_RateLimit(method, re.compile(pattern), times, retry_after))
+
+    async def wait_connected(self, *, within: float = 5) -> None:
+        await asyncio.wait_for(self._connected.wait(), within)
+
+    # ----------------------------------------------------------------- gateway
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        assert request.query.get("compress") == "zlib-stream", request.query
+        self._ws, self._compressor = ws, zlib.compressobj()
+        await self._send(ws, {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
+        async for msg in ws:
+            if msg.type is not WSMsgType.TEXT:
+                break
+            await self._on_op(ws, json.loads(msg.data))
+        if self._ws is ws:
+            self._ws = None
+            self._connected.clear()
+        return ws
+
+    async def _send(self, ws: web.WebSocketResponse, payload: Json) -> None:
+        # One compressor per connection, Z_SYNC_FLUSH per frame: discord.py waits for 00 00 ff ff.
+        data = self._compressor.compress(json.dumps(payload).encode()) + self._compressor.flush(
+            zlib.Z_SYNC_FLUSH
+        )
+        await ws.send_bytes(data)
+
+    async def _on_op(self, ws: web.WebSocketResponse, msg: Json) -> None:
+        op, data = msg["op"], msg.get("d")
+        self.gateway_ops.append(op)
+        if op == 1:
+            await self._send(ws, {"op": 11})
+        elif op == 2:
+            await self._identify(ws, data)
+        elif op == 6:
+            await self._resume(ws, data)
+
+    async def _identify(self, ws: web.WebSocketResponse, data: Json) -> None:
+        if data["token"] != self.token:
+            await ws.close(code=4004, message=b"Authentication failed.")
+            return
+        intents = int(data.get("intents", 0))
+        if intents & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
+            await ws.close(code=4014, message=b"Disallowed intent(s).")
+            return
+        self.identified_intents = intents
+        self._history.clear()
+        ready = {
+            "v": 10,
+            "user": self.bot,
+            "guilds": [{"id": self.guild_id, "unavailable": True}],
+            "session_id": self._session_id,
+            "resume_gateway_url": str(self.gateway_url),
+            "application": {"id": self.application_id, "flags": 0},
+        }
+        self._connected.set()
+        await self._dispatch_now("READY", ready)
+        await self._dispatch_now("GUILD_CREATE", self.guild_create())
+
+    async def _resume(self, ws: web.WebSocketResponse, data: Json) -> None:
+        if data["session_id"] != self._session_id or data["token"] != self.token:
+            await self._send(ws, {"op": 9, "d": False})
+            return
+        for event in self._history:
+            if event["s"] > (data["seq"] or 0):
+                await self._send(ws, event)
+        self._connected.set()
+        await self._send(ws, {"op": 0, "t": "RESUMED", "s": None, "d": {}})
+
+    async def _dispatch_now(self, event: str, data: Json) -> None:
+        payload = {"op": 0, "t": event, "s": len(self._history) + 1, "d": data}
+        self._history.append(payload)
+        if self._ws is not None and not self._ws.closed:
+            await self._send(self._ws, payload)
+
+    async def dispatch(self, event: str, data: Json) -> None:
+        """Send a dispatch; while the bot is away it waits in history for RESUME's replay."""
+        await self._dispatch_now(event, data)
+
+    async def drop(self) -> None:
+        """Drop the connection as Discord does on restarts: a close code that allows RESUME."""
+        ws = self._ws
+        self._connected.clear()
+        if ws is not None:
+            self._ws = None
+            await ws.close(code=4000, message=b"Unknown error")
+
+    async def reconnect_request(self) -> None:
+        """Op 7: Discord asks the client to reconnect and resume."""
+        if self._ws is not None:
+            ws, self._ws = self._ws, None
+            self._connected.clear()
+            await self._send(ws, {"op": 7, "d": None})
+
+    # ----------------------------------------------------------------- REST plumbing
+    async def _rest(self, request: web.Request) -> web.Response:
+        path = "/" + request.match_info["tail"]
+        body = await self._body(request)
+        auth = request.headers.get("Authorization", "")
+        if path.startswith(("/interactions/", "/webhooks/")):
+            auth = f"Bot {self.token}"  # the interaction token in the path authorises these
+        # Read by the routes that page (reaction users, history) before they first await.
+        self.query = dict(request.query)
+        status, payload, headers = await self._route(request.method, path, body, auth)
+        self.calls.append(RecordedCall(request.method, path, body, dict(request.query), status))
+        async with self._changed:
+            self._changed.notify_all()
+        if status == 204:
+            return web.Response(status=204, headers=headers)
+        # Exactly "application/json": discord.py compares it, so "; charset=utf-8" reads as text.
+        return web.Response(
+            status=status,
+            body=json.dumps(payload).encode(),
+            headers={"Content-Type": "application/json", **headers},
+        )
+
+    async def _body(self, request: web.Request) -> Any:
+        if request.content_type.startswith("multipart/"):
+            form = await request.post()
+            raw = form.get("payload_json")
+            return json.loads(str(raw)) if raw is not None else None
+        text = await request.text()
+        return json.loads(text) if text else None
+
+    async def _route(
+        self, method: str, path: str, body: Any, auth: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        for limit in self._rate_limits:
+            if limit.times > 0 and limit.method == method and limit.pattern.fullmatch(path):
+                limit.times -= 1
+                return self._too_many(limit.retry_after)
+        for thrower in self.throwers:
+            if thrower.method == method and re.fullmatch(thrower.pattern, path):
+                return thrower.status, thrower.body, {}
+        if auth != f"Bot {self.token}":
+            return 401, {"message": "401: Unauthorized", "code": 0}, {}
+        for route_method, pattern, handler in ROUTES:
+            match = pattern.fullmatch(path)
+            if match and route_method == method:
+                return await handler(self, body, match)
+        return 404, {"message": "404: Not Found", "code": 0}, {}
+
+    @staticmethod
+    def _too_many(retry_after: float) -> tuple[int, Json, dict[str, str]]:
+        headers = {
+            "Via": "1.1 google",  # discord.py retries a 429 only if it came through Discord's proxy
+            "Retry-After": f"{retry_after}",
+            "X-RateLimit-Limit": "5",
+            "X-RateLimit-Remaining": "0",
+            "X-RateLimit-Reset-After": f"{retry_after}",
+            "X-RateLimit-Bucket": "fake-bucket",
+            "X-RateLimit-Scope": "user",
+        }
+        body = {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": False,
+        }
+        return 429, body, headers
+
+    # ----------------------------------------------------------------- message helpers
+    def visible(self, message: Json) -> Json:
+        """What the bot receives: others' text is blank unless the bot has Message Content."""
+        intents = self.identified_intents or 0
+        if intents & MESSAGE_CONTENT_INTENT or message["author"]["id"] == self.bot["id"]:
+            return message
+        if any(m.get("id") == self.bot["id"] for m in message.get("mentions", [])):
+            return message
+        return {**message, "content": "", "embeds": [], "attachments": [], "components": []}
+
+    def new_message(
+        self, channel_id: str, author: Json, content: str, body: Json | None = None
+    ) -> Json:
+        if channel_id not in self.channels:
+            raise KeyError(channel_id)
+        message = message_payload(
+            message_id=self.ids.next(),
+            channel_id=channel_id,
+            guild_id=self.guild_id,
+            author=author,
+            content=content,
+            body=body,
+        )
+        self.messages[message["id"]] = message
+        return message
+
+    def member_of(self, user_id: str) -> Json:
+        member = (
+            dict(self.members[user_id]) if user_id in self.members else member_payload(self.bot)
+        )
+        member.pop("permissions", None)
+        return member
+
+    def interaction_expired(self, interaction_id: str) -> bool:
+        inter = self.interactions.get(interaction_id)
+        return inter is None or time.monotonic() - inter.created > self.interaction_deadline
+
+    def reaction_key(self, emoji: str) -> str:
+        return unquote(emoji)

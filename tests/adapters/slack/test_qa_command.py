@@ -1,0 +1,61 @@
+"""`/qa help|search|accept|remove|recount`: answers only the person who typed it."""
+
+from __future__ import annotations
+
+from tests.adapters.slack.world import ADMIN, ALICE, BOB, CAROL, MODERATOR, SlackWorld, block_text
+
+
+async def test_help_lists_the_commands_by_their_configured_names(world: SlackWorld) -> None:
+    (reply,) = await world.command("/qa", "help")
+
+    assert reply["response_type"] == "ephemeral"
+    for shown in ("/ask", "/top", "/qa search", "--anon", "✅"):
+        assert shown in reply["text"]
+
+
+async def test_search_finds_questions_and_answers(world: SlackWorld) -> None:
+    question = await world.ask("How to negotiate a raise?")
+    await world.reply(question["ts"], "Bring market salary data", user=BOB)
+
+    (reply,) = await world.command("/qa", "search salary", user=CAROL)
+
+    text = block_text(reply)
+    assert "A1" in text and "Bring market salary data" in text and "on Q1" in text
+
+
+async def test_the_asker_accepts_by_command(world: SlackWorld) -> None:
+    question = await world.ask("Contract or permanent?")
+    await world.reply(question["ts"], "Permanent, for the benefits", user=BOB)
+
+    (reply,) = await world.command("/qa", "accept A1", user=ALICE)
+
+    assert reply["text"] == "Accepted A1 as the answer to Q1."
+    assert "✅ accepted" in block_text(await world.top())
+
+
+async def test_someone_else_cannot_accept(world: SlackWorld) -> None:
+    question = await world.ask("Contract or permanent?")
+    await world.reply(question["ts"], "Contract, for the money", user=BOB)
+
+    (reply,) = await world.command("/qa", "accept A1", user=CAROL)
+
+    assert "Only the person who asked" in reply["text"]
+    assert "accepted" not in block_text(await world.top())
+
+
+async def test_a_workspace_admin_removes_a_question_and_its_answers(world: SlackWorld) -> None:
+    question = await world.ask("Spam spam spam")
+    await world.reply(question["ts"], "eggs", user=BOB)
+
+    (reply,) = await world.command("/qa", "remove Q1", user=ADMIN)
+
+    assert reply["text"].startswith("Removed Q1")
+    assert "A1" not in block_text(await world.top("all"))
+
+
+async def test_a_moderator_named_in_settings_may_recount(world: SlackWorld) -> None:
+    (refused,) = await world.command("/qa", "recount", user=BOB)
+    (done,) = await world.command("/qa", "recount", user=MODERATOR)
+
+    assert "Only moderators" in refused["text"]
+    assert done["text"] == "Recounted every vote: 0 post(s) corrected."

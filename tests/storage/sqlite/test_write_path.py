@@ -1,0 +1,199 @@
+"""The SQLite store's fast paths: group commit for votes, and /top from a covering index."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+from bot.voting import wilson_lower_bound
+from storage.sqlite import SqliteStore
+from storage.sqlite import sql as sqlite_sql
+from storage.sqlite.writer import SqliteWriter
+from tests.storage.builders import SLACK, a, answer, ask, unvote, vote
+
+
+async def _store(tmp_path: Path) -> SqliteStore:
+    return await SqliteStore.open(tmp_path / "qabot.db")
+
+
+async def test_concurrent_votes_share_transactions(tmp_path: Path) -> None:
+    store = await _store(tmp_path)
+    try:
+        await ask(store)
+        await answer(store, 1)
+        commits_before = store._writer.commits
+        await asyncio.gather(*(vote(store, a(1), f"U{i}") for i in range(200)))
+        commits = store._writer.commits - commits_before
+        found = await store.get_post(SLACK, a(1))
+    finally:
+        await store.close()
+    assert found is not None and found.ups == 200
+    assert 1 <= commits < 20, f"200 concurrent votes took {commits} commits"
+
+
+async def test_a_vote_is_on_disk_when_the_call_returns(tmp_path: Path) -> None:
+    store = await _store(tmp_path)
+    try:
+        await ask(store)
+        await answer(store, 1)
+        tally = await vote(store, a(1), "U_VOTER")
+        other = sqlite3.connect(tmp_path / "qabot.db")  # another process's view of the file
+        rows = other.execute("SELECT voter_id FROM votes").fetchall()
+        ups = other.execute("SELECT ups FROM posts WHERE kind = 'A'").fetchone()
+        other.close()
+    finally:
+        await store.close()
+    assert tally.changed and rows == [("U_VOTER",)] and ups == (1,)
+
+
+async def test_votes_queued_before_close_are_all_committed(tmp_path: Path) -> None:
+    store = await _store(tmp_path)
+    await ask(store)
+    await answer(store, 1)
+    pending = [asyncio.ensure_future(vote(store, a(1), f"U{i}")) for i in range(50)]
+    pending.append(asyncio.ensure_future(unvote(store, a(1), "U0")))
+    await asyncio.sleep(0)
+    await asyncio.gather(*pending)
+    await store.close()
+    reopened = await _store(tmp_path)
+    try:
+        found = await reopened.get_post(SLACK, a(1))
+    finally:
+        await reopened.close()
+    assert found is not None and found.ups == 49
+
+
+async def test_an_op_failing_halfway_leaves_nothing_and_its_batch_mates_commit(
+    tmp_path: Path,
+) -> None:
+    store = await _store(tmp_path)
+    writer = store._writer
+
+    def insert(value: int, *, then_fail: bool = False) -> Callable[[sqlite3.Connection], int]:
+        def op(db: sqlite3.Connection) -> int:
+            db.execute("INSERT INTO scratch VALUES (?)", (value,))
+            if then_fail:  # the first statement went in: only a rollback can take it out
+                raise ValueError("half done")
+            db.execute("INSERT INTO scratch VALUES (?)", (value * 10,))
+            return value
+
+        return op
+
+    try:
+        await writer.run(lambda db: db.execute("CREATE TABLE scratch (x INTEGER)"))
+        commits_before = writer.commits
+        results = await asyncio.gather(
+            writer.run(insert(1)), writer.run(insert(2, then_fail=True)), writer.run(insert(3)),
+            return_exceptions=True,
+        )  # fmt: skip
+        rows = await writer.run(lambda db: db.execute("SELECT x FROM scratch").fetchall())
+    finally:
+        await store.close()
+    assert results[0] == 1 and results[2] == 3
+    assert isinstance(results[1], ValueError)
+    assert sorted(x for (x,) in rows) == [1, 3, 10, 30]
+    assert writer.commits - commits_before <= 2  # still one batch, replayed once
+
+
+async def test_a_long_vote_burst_is_checkpointed_and_keeps_the_wal_small(tmp_path: Path) -> None:
+    # The writer's connection never checkpoints by itself (its thread does): without it the WAL
+    # would hold every page of these 6,000 votes (3 MiB here), and every read would search it.
+    store = await _store(tmp_path)
+    try:
+        await ask(store)
+        await answer(store, 1)
+        for burst in range(60):
+            await asyncio.gather(*(vote(store, a(1), f"U{burst}-{i}") for i in range(100)))
+            await asyncio.sleep(0.005)  # people pause; a checkpoint finishes meanwhile
+        found = await store.get_post(SLACK, a(1))
+        wal_bytes = (tmp_path / "qabot.db-wal").stat().st_size
+    finally:
+        await store.close()
+    assert found is not None and found.ups == 6000
+    assert wal_bytes < 1024 * 1024
+
+
+async def test_top_of_a_channel_this_week_reads_only_the_covering_index(tmp_path: Path) -> None:
+    store = await _store(tmp_path)
+    await store.close()
+    statement = sqlite_sql.top_answers(channel=True, since=True, tag=False, question=False)
+    params = {"ws": 1, "channel": "C1", "since": 0, "limit": 10}
+    with sqlite3.connect(tmp_path / "qabot.db") as db:
+        db.create_function("wilson", 2, wilson_lower_bound)
+        plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN {statement}", params)]
+    assert any(
+        step.startswith("SEARCH a USING COVERING INDEX posts_rank")
+        and "channel_id=? AND created_ms>?" in step
+        for step in plan
+    ), plan
+    assert not [step for step in plan if step.startswith("SCAN")], plan
+
+
+async def _scratch_writer(tmp_path: Path, *, rewind_frames: int) -> SqliteWriter:
+    writer = SqliteWriter(
+        str(tmp_path / "w.db"), pragmas=sqlite_sql.PRAGMAS, rewind_frames=rewind_frames
+    )
+    await writer.start()
+    await writer.run(lambda db: db.execute("CREATE TABLE scratch (x INTEGER, pad BLOB)"))
+    return writer
+
+
+def _insert(i: int) -> Callable[[sqlite3.Connection], None]:
+    def op(db: sqlite3.Connection) -> None:
+        db.execute("INSERT INTO scratch VALUES (?, zeroblob(2000))", (i,))
+
+    return op
+
+
+async def test_a_burst_without_pauses_keeps_the_wal_bounded(tmp_path: Path) -> None:
+    # Commits that never pause leave no moment in which a checkpoint copies every frame back,
+    # and only then can the WAL start over: without the writer's rewinds it would hold every
+    # page of the burst.
+    writer = await _scratch_writer(tmp_path, rewind_frames=64)
+    wal = tmp_path / "w.db-wal"
+    largest = 0
+    try:
+        for burst in range(80):
+            await asyncio.gather(*(writer.run(_insert(burst * 50 + i)) for i in range(50)))
+            largest = max(largest, wal.stat().st_size)
+        count = await writer.read(lambda db: db.execute("SELECT count(*) FROM scratch").fetchone())
+    finally:
+        await writer.close()
+    assert count[0] == 4000
+    assert largest < 2 * 1024 * 1024, f"the WAL grew to {largest} bytes"
+
+
+async def test_a_reader_holding_an_old_snapshot_delays_the_rewind_but_no_write(
+    tmp_path: Path,
+) -> None:
+    writer = await _scratch_writer(tmp_path, rewind_frames=64)
+    wal = tmp_path / "w.db-wal"
+    reader = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
+    written = 0
+
+    async def burst() -> None:
+        nonlocal written
+        await asyncio.gather(*(writer.run(_insert(written + i)) for i in range(50)))
+        written += 50
+
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM scratch").fetchone()  # holds its snapshot
+        for _ in range(10):
+            await burst()
+        held = wal.stat().st_size
+        reader.execute("COMMIT")
+        for _ in range(40):  # the next rewinds start it over and cut it back
+            await burst()
+            if wal.stat().st_size < held:
+                break
+        after = wal.stat().st_size
+        count = reader.execute("SELECT count(*) FROM scratch").fetchone()
+    finally:
+        reader.close()
+        await writer.close()
+    assert count == (written,)
+    assert held > 1024 * 1024  # every page written since the reader's snapshot
+    assert after < held, f"the WAL stayed at {after} bytes"
