@@ -10,11 +10,12 @@ import re
 
 from bot.domain import PostId, PostKind, TopQuery, Window
 from bot.errors import InvalidInput
-from bot.text_rules import normalize_tag
+from bot.text_rules import parse_tag
 
 __all__ = [
     "QA_VERBS",
     "parse_ask",
+    "parse_post_id",
     "parse_qa",
     "parse_top",
     "parse_window",
@@ -36,36 +37,64 @@ _WINDOW_TITLE = {
     Window.YEAR: "this year",
     Window.ALL: "all time",
 }
-_ANON_FLAG = re.compile(r"(?:^|\s)--anon(?:ymous)?(?=\s|$)", re.IGNORECASE)
+# The flag is a word of its own first or last in the question (last may be before the
+# trailing tags); anywhere else `--anon` is just text.
+_FLAG = r"--anon(?:ymous)?"
+_LEADING_FLAG = re.compile(rf"^\s*{_FLAG}(?:\s+|$)", re.IGNORECASE)
+_TRAILING_FLAG = re.compile(rf"(?:^|\s+){_FLAG}(?=(?:\s+#\S+)*\s*$)", re.IGNORECASE)
+# What looks meant as a post id: a Q or an A and digits of any script (`Q12`, `Q0`).
+_ID_LIKE = re.compile(r"[QqAa]\d+")
+_ID_RULE = "ids are Q or A and a number in the digits 0-9, like Q12 or A3"
 
 
 def parse_ask(text: str) -> tuple[str, bool]:
     """The question without an `--anon` flag, and whether the flag was there."""
-    # The flag goes with the space before it, so no double space is left where it stood.
-    stripped, count = _ANON_FLAG.subn("", text)
-    return stripped.strip(), count > 0
+    stripped, leading = _LEADING_FLAG.subn("", text.strip(), count=1)
+    stripped, trailing = _TRAILING_FLAG.subn("", stripped, count=1)
+    return stripped.strip(), leading + trailing > 0
+
+
+def parse_post_id(text: str, kind: PostKind | None = None) -> PostId:
+    """A typed id (`Q12`, `A3`), of `kind` if given; InvalidInput in the same words anywhere."""
+    post_id = PostId.parse(text)
+    if post_id is None:
+        shown = text.strip()
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        raise InvalidInput(f"{shown!r} is not an id: {_ID_RULE}.")
+    if kind is not None and post_id.kind is not kind:
+        wanted = "a question id, like Q12" if kind is PostKind.QUESTION else "an answer id, like A3"
+        raise InvalidInput(f"{post_id} is not the right kind of id here: use {wanted}.")
+    return post_id
 
 
 def parse_top(text: str, *, channel_id: str | None, limit: int, command: str = "/top") -> TopQuery:
     """`[day|week|month|year|all] [#tag] [Q12]` in any order; week in this channel by default."""
-    window, tag, question = Window.WEEK, None, None
+    windows: list[Window] = []
+    tags: list[str] = []
+    questions: list[int] = []
     for word in text.split():
-        post_id = PostId.parse(word)
         if word.lower() in _WINDOW_WORDS:
-            window = _WINDOW_WORDS[word.lower()]
-        elif word.startswith("#") and normalize_tag(word):
-            tag = normalize_tag(word)
-        elif post_id is not None and post_id.kind is PostKind.QUESTION:
-            question = post_id.number
+            windows.append(_WINDOW_WORDS[word.lower()])
+        elif word.startswith("#"):
+            tags.append(parse_tag(word))
+        elif _ID_LIKE.fullmatch(word):
+            questions.append(parse_post_id(word, PostKind.QUESTION).number)
         else:
             raise InvalidInput(
                 f"I don't understand {word[:40]!r}. "
                 f"Try `{command}`, `{command} month #ml` or `{command} Q12`."
             )
+    for given, what in ((windows, "windows"), (tags, "tags"), (questions, "question ids")):
+        if len(given) > 1:
+            raise InvalidInput(
+                f"`{command}` takes one window (day, week, month, year or all), one #tag and "
+                f"one question id at most; you gave {len(given)} {what}."
+            )
+    question = questions[0] if questions else None
     return TopQuery(
         channel_id=None if question is not None else channel_id,
-        window=window,
-        tag=tag,
+        window=windows[0] if windows else Window.WEEK,
+        tag=tags[0] if tags else None,
         question=question,
         limit=limit,
     )
@@ -90,7 +119,7 @@ def top_title(query: TopQuery, *, channel_name: str = "this channel") -> str:
 
 def parse_qa(text: str) -> tuple[str, str]:
     """(verb, the rest) of `/qa ...`; an empty text is `help`."""
-    verb, _, rest = text.strip().partition(" ")
+    verb, rest = [*text.split(maxsplit=1), "", ""][:2]
     verb = verb.lower() or "help"
     if verb not in QA_VERBS:
         raise InvalidInput(

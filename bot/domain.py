@@ -76,7 +76,7 @@ class PostKind(StrEnum):
     ANSWER = "A"
 
 
-_POST_ID = re.compile(r"([QqAa])(\d{1,18})")
+_POST_ID = re.compile(r"([QqAa])([0-9]{1,18})")  # digits 0-9 only
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +186,11 @@ class VoteOutcome:
     status: VoteStatus
     ups: int
     downs: int
+    # ACCEPTED and UNACCEPTED: the question the answer belongs to.
+    question: PostId | None = None
+    # COUNTED: the voter's reactions on the post now cancel out (👍 and 👎), so no vote of
+    # theirs counts.
+    cancelled: bool = False
 
     @property
     def score(self) -> int:

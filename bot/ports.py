@@ -62,6 +62,7 @@ class VoteTally:
     ups: int
     downs: int
     changed: bool
+    voter_net: int | None = None  # the voter's net weight on the post after the write, if known
 
 
 @dataclass(frozen=True, slots=True)

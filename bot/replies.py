@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.domain import Answer, Question, RankedAnswer, Window
+from bot.domain import Answer, PostId, Question, RankedAnswer, VoteOutcome, VoteStatus, Window
 
 __all__ = [
     "FORGOTTEN_ID",
@@ -26,6 +26,10 @@ __all__ = [
     "SimilarQuestions",
     "Unanswered",
     "VoteRecord",
+    "accepted_sentence",
+    "removed_sentence",
+    "unaccepted_sentence",
+    "vote_sentence",
 ]
 
 # What a forgotten person's posts say instead of them: no platform id looks like this.
@@ -148,3 +152,41 @@ class Forgotten:
 
     votes_removed: int
     posts_anonymised: int
+
+
+# Sentences every platform says the same way, whichever way the person acted. ------------------
+
+
+def accepted_sentence(answer: PostId, question: PostId) -> str:
+    """An answer was accepted: by command, button or reaction alike."""
+    return f"✅ {answer} is now the accepted answer to {question}."
+
+
+def unaccepted_sentence(answer: PostId, question: PostId) -> str:
+    return f"{answer} is no longer the accepted answer to {question}."
+
+
+def removed_sentence(post: PostId) -> str:
+    """A moderator removed a post. The votes on it stop counting; each voter's own data export
+    (`mydata`) still lists what they did."""
+    return f"{post} is removed: it no longer shows anywhere, and votes on it no longer count."
+
+
+def vote_sentence(outcome: VoteOutcome, emoji: str, *, removed: bool = False) -> str:
+    """The reply to one reaction added (or, with `removed`, taken back)."""
+    post = outcome.post_id
+    if outcome.question is not None and outcome.status is VoteStatus.ACCEPTED:
+        return accepted_sentence(post, outcome.question)
+    if outcome.question is not None and outcome.status is VoteStatus.UNACCEPTED:
+        return unaccepted_sentence(post, outcome.question)
+    score = f"{outcome.score:+d} (↑{outcome.ups} ↓{outcome.downs})"
+    if outcome.status is VoteStatus.UNCHANGED:
+        nothing = "You had not reacted" if removed else "You already reacted"
+        return f"{nothing} with {emoji} on {post}; nothing changed. Score {score}."
+    if outcome.cancelled and not removed:
+        return (
+            f"Your {emoji} on {post} cancels out your earlier opposite reaction: you have no vote "
+            f"on it. Score {score}."
+        )
+    verb = "removed from" if removed else "counted on"
+    return f"{emoji} {verb} {post}. Score {score}."

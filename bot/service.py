@@ -11,6 +11,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from bot.commands import parse_post_id
 from bot.domain import (
     Answer,
     ChannelRef,
@@ -35,7 +36,7 @@ from bot.ports import Clock, NewAnswer, NewQuestion, Store
 from bot.posters import Posters
 from bot.settings import Settings
 from bot.surfacing import Surfacing
-from bot.text_rules import clean_text, plain_words, split_tags
+from bot.text_rules import MAX_SEARCH_CHARS, clean_text, parse_tag, plain_words, split_tags
 from bot.voting import window_start
 
 __all__ = ["QAService", "utc_now"]
@@ -43,6 +44,7 @@ __all__ = ["QAService", "utc_now"]
 log = logging.getLogger("qabot.service")
 
 PostTarget = PostId | MessageRef
+_ONLY_ASKER_ACCEPTS = "Only the person who asked, or a moderator, can accept an answer."
 
 
 def utc_now() -> datetime:
@@ -81,7 +83,7 @@ class QAService(Surfacing):
             clean_text(text, max_chars=limits.max_text_chars, what="question"),
             max_tags=limits.max_tags,
         )
-        all_tags = tuple(dict.fromkeys([*inline_tags, *(t.lower().lstrip("#") for t in tags)]))
+        all_tags = tuple(dict.fromkeys([*inline_tags, *(parse_tag(t) for t in tags)]))
         if len(all_tags) > limits.max_tags:
             raise InvalidInput(f"A question can have at most {limits.max_tags} tags.")
         with self.limits.asking(asker):
@@ -192,10 +194,15 @@ class QAService(Surfacing):
         key, subject = await self._vote_subject(voter, target, emoji)
         if key == self._accept_key and subject.question_number is not None:
             answer, question = await self._answer_and_question(subject)
-            if voter.user_id == question.asker_id:
+            if self._may_accept(voter, question):
                 await self.store.set_accepted(voter.workspace, question.number, answer.number)
                 log.info("accepted %s by reaction", answer.post_id)
-                return VoteOutcome(answer.post_id, VoteStatus.ACCEPTED, answer.ups, answer.downs)
+                return VoteOutcome(
+                    answer.post_id, VoteStatus.ACCEPTED, answer.ups, answer.downs,
+                    question=question.post_id,
+                )  # fmt: skip
+            if key not in self._weights:
+                raise NotAllowed(_ONLY_ASKER_ACCEPTS)
         weight = self._weight(key, emoji)
         self._check_voter(voter, subject)
         post_id = subject.post_id
@@ -208,7 +215,8 @@ class QAService(Surfacing):
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
         log.info("vote %s on %s by %s: %s", key, post_id, voter.user_id, status.value)
         await self.check_hot(subject, tally)
-        return VoteOutcome(post_id, status, tally.ups, tally.downs)
+        cancelled = tally.changed and tally.voter_net == 0
+        return VoteOutcome(post_id, status, tally.ups, tally.downs, cancelled=cancelled)
 
     async def unreact(
         self, *, voter: UserRef, target: PostTarget | VoteSubject, emoji: str
@@ -216,10 +224,19 @@ class QAService(Surfacing):
         key, subject = await self._vote_subject(voter, target, emoji)
         if key == self._accept_key and subject.question_number is not None:
             answer, question = await self._answer_and_question(subject)
-            if voter.user_id == question.asker_id and question.accepted_answer == answer.number:
+            accepted = question.accepted_answer == answer.number
+            if accepted and self._may_accept(voter, question):
                 await self.store.set_accepted(voter.workspace, question.number, None)
                 log.info("unaccepted %s by reaction", answer.post_id)
-                return VoteOutcome(answer.post_id, VoteStatus.UNACCEPTED, answer.ups, answer.downs)
+                return VoteOutcome(
+                    answer.post_id, VoteStatus.UNACCEPTED, answer.ups, answer.downs,
+                    question=question.post_id,
+                )  # fmt: skip
+            if key not in self._weights:
+                raise VoteIgnored(
+                    f"Taking back {emoji} changes nothing: it did not make {answer.post_id} "
+                    "the accepted answer."
+                )
         self._weight(key, emoji)
         post_id = subject.post_id
         with self.limits.voting(voter, post_id, action=f"-{key}") as slot:
@@ -290,12 +307,15 @@ class QAService(Surfacing):
         roles = set(moderators.discord_roles) if user.workspace.platform == "discord" else set()
         return user.is_admin or user.user_id in named or bool(roles & set(user.role_ids))
 
+    def _may_accept(self, user: UserRef, question: Question) -> bool:
+        return user.user_id == question.asker_id or self.is_moderator(user)
+
     async def accept(self, *, actor: UserRef, answer: PostId | str) -> tuple[Answer, Question]:
         post = await self._post(actor.workspace, _post_id(answer, PostKind.ANSWER))
         assert isinstance(post, Answer)
         question = await self._question_of(post)
-        if actor.user_id != question.asker_id and not self.is_moderator(actor):
-            raise NotAllowed("Only the person who asked, or a moderator, can accept an answer.")
+        if not self._may_accept(actor, question):
+            raise NotAllowed(_ONLY_ASKER_ACCEPTS)
         await self.store.set_accepted(actor.workspace, question.number, post.number)
         # The asker of an anonymous question is never named, not even in the log.
         who = "the asker" if actor.user_id == question.asker_id else actor.user_id
@@ -335,6 +355,10 @@ class QAService(Surfacing):
         self, *, workspace: WorkspaceRef, text: str, seen_from: str | None = None
     ) -> Sequence[SearchHit]:
         """Posts with every word; asked `seen_from` a channel, none from another private one."""
+        if len(text) > MAX_SEARCH_CHARS:
+            raise InvalidInput(
+                f"Your search is {len(text):,} characters long; the limit is {MAX_SEARCH_CHARS}."
+            )
         words = plain_words(text)
         if not words:
             raise InvalidInput(
@@ -381,10 +405,4 @@ def _visible(question: Question, seen_from: str | None) -> bool:
 
 def _post_id(value: PostId | str, kind: PostKind | None) -> PostId:
     """Parse a typed id, insisting on a kind where only one makes sense."""
-    post_id = value if isinstance(value, PostId) else PostId.parse(value)
-    example = {PostKind.QUESTION: "Q12", PostKind.ANSWER: "A7", None: "Q12 or A7"}[kind]
-    if post_id is None:
-        raise InvalidInput(f"{str(value).strip()[:40]!r} is not an id; ids look like {example}.")
-    if kind is not None and post_id.kind is not kind:
-        raise InvalidInput(f"{post_id} is not the right kind of id here; use one like {example}.")
-    return post_id
+    return parse_post_id(str(value), kind)

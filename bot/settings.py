@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+from bot.digest_schedule import Weekday, check_digest_settings
 from bot.errors import SettingsError
 from bot.voting import DEFAULT_WEIGHTS, normalize_weights
 
@@ -99,9 +100,6 @@ class SurfacingSettings:
     similar_questions: int = 3
 
 
-Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
-
-
 @dataclass(frozen=True)
 class DigestSettings:
     # Where digests go: "platform:workspace:channel" (a Slack team and channel id, a Discord
@@ -114,9 +112,6 @@ class DigestSettings:
     size: int = 5  # answers, and waiting questions, at most
 
     def __post_init__(self) -> None:
-        # Imported here: bot.digest_schedule imports this module's names for its types.
-        from bot.digest_schedule import check_digest_settings
-
         check_digest_settings(self)
 
 
@@ -209,8 +204,16 @@ def _read_toml(path: Path) -> dict[str, Any]:
             return tomllib.load(file)
     except FileNotFoundError:
         raise SettingsError(f"config file {path} does not exist") from None
+    except IsADirectoryError:
+        raise SettingsError(f"config file {path} is a directory; give the path of a file") from None
+    except UnicodeDecodeError as error:
+        raise SettingsError(
+            f"config file {path} is not UTF-8 text (at byte {error.start}); save it as UTF-8"
+        ) from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"config file {path} is not valid TOML: {error}") from None
+    except OSError as error:
+        raise SettingsError(f"config file {path} cannot be read: {error.strerror}") from None
 
 
 def _section_class(name: str) -> type[Any]:
@@ -224,15 +227,19 @@ def _env_overrides(section: str, env: Mapping[str, str]) -> dict[str, Any]:
     prefix = f"QABOT_{section.upper()}_"
     for key, value in env.items():
         if key.startswith(prefix):
-            overrides[key.removeprefix(prefix).lower()] = _EnvText(value)
+            overrides[key.removeprefix(prefix).lower()] = _EnvText(value, key)
     for key, (target, name) in _EXTRA_ENV.items():
         if target == section and key in env:
-            overrides[name] = _EnvText(env[key])
+            overrides[name] = _EnvText(env[key], key)
     return overrides
 
 
-class _EnvText(str):
+@dataclass(frozen=True)
+class _EnvText:
     """A value from the environment: text that still has to become the key's type."""
+
+    text: str
+    variable: str
 
 
 def _build(section: str, cls: type[Any], values: dict[str, Any]) -> Any:
@@ -241,7 +248,7 @@ def _build(section: str, cls: type[Any], values: dict[str, Any]) -> Any:
     for key in values:
         if key not in known:
             raise SettingsError(f"unknown key [{section}] {key}")
-    converted = {key: _convert(f"[{section}] {key}", hints[key], v) for key, v in values.items()}
+    converted = {key: _setting(section, key, hints[key], v) for key, v in values.items()}
     if section == "voting" and "weights" in converted:
         try:
             converted["weights"] = normalize_weights(converted["weights"])
@@ -250,10 +257,82 @@ def _build(section: str, cls: type[Any], values: dict[str, Any]) -> Any:
     return cls(**converted)
 
 
+def _setting(section: str, key: str, annotation: Any, value: Any) -> Any:
+    """One key's value, converted and checked; an error from the environment says which
+    variable, in the same words as the file's."""
+    name = f"[{section}] {key}"
+    variable = value.variable if isinstance(value, _EnvText) else None
+    try:
+        if isinstance(value, _EnvText):
+            value = _from_env_text(name, annotation, value.text)
+        converted = _convert(name, annotation, value)
+        _check_value(section, key, converted)
+    except SettingsError as error:
+        if variable is None:
+            raise
+        raise SettingsError(f"{error} (from {variable})") from None
+    return converted
+
+
+# What each whole-number setting allows: sizes start at 1; limits where 0 switches them off
+# start at 0; a port is 0 (any free one) to 65535.
+_AT_LEAST_1 = (1, None)
+_OFF_OR_MORE = (0, None)
+_INT_RANGES: Mapping[tuple[str, str], tuple[int, int | None]] = {
+    ("storage", "pool_size"): _AT_LEAST_1,
+    ("slack", "port"): (0, 65535),
+    ("limits", "max_text_chars"): _AT_LEAST_1,
+    ("limits", "max_tags"): _AT_LEAST_1,
+    ("limits", "top_size"): _AT_LEAST_1,
+    ("limits", "search_size"): _AT_LEAST_1,
+    ("limits", "asks_per_hour"): _OFF_OR_MORE,
+    ("limits", "votes_per_minute"): _OFF_OR_MORE,
+    ("limits", "vote_changes_per_post"): _OFF_OR_MORE,
+    ("limits", "vote_cooldown_seconds"): _OFF_OR_MORE,
+    ("reconcile", "days"): _OFF_OR_MORE,
+    ("surfacing", "hot_score"): _OFF_OR_MORE,
+    ("surfacing", "similar_questions"): _OFF_OR_MORE,
+    ("digest", "size"): _AT_LEAST_1,
+}
+_LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+_STORAGE_SCHEMES = ("sqlite://", "postgresql://", "postgres://")
+
+
+def _check_value(section: str, key: str, value: Any) -> None:
+    name = f"[{section}] {key}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        _check_range(name, _INT_RANGES[section, key], value)
+    elif (section, key) == ("logging", "level") and value.upper() not in _LOG_LEVELS:
+        levels = ", ".join(_LOG_LEVELS)
+        raise SettingsError(f"{name} must be one of {levels} (any case), got {value!r}")
+    elif (section, key) == ("storage", "url"):
+        _check_storage_url(value)
+
+
+def _check_range(name: str, allowed: tuple[int, int | None], value: int) -> None:
+    low, high = allowed
+    if high is not None and not low <= value <= high:
+        raise SettingsError(f"{name} must be between {low} and {high}, got {value}")
+    if value < low:
+        what = "0 (off) or more" if low == 0 else f"at least {low}"
+        raise SettingsError(f"{name} must be {what}, got {value}")
+
+
+def _check_storage_url(url: str) -> None:
+    scheme = next((s for s in _STORAGE_SCHEMES if url.startswith(s)), None)
+    if scheme is None:
+        # Only the scheme is shown: the rest of a database URL may hold a password.
+        shown = url.partition("://")[0] + "://" if "://" in url else url[:20]
+        raise SettingsError(
+            f"[storage] url must start with sqlite://, postgresql:// or postgres://, got {shown!r}"
+        )
+    path = url.removeprefix("sqlite://")
+    if scheme == "sqlite://" and (not path.startswith("/") or path == "/"):
+        raise SettingsError(f"[storage] url must look like sqlite:///path/to/file.db, got {url!r}")
+
+
 def _convert(name: str, annotation: Any, value: Any) -> Any:
     origin = get_origin(annotation)
-    if isinstance(value, _EnvText):
-        value = _from_env_text(name, annotation, str(value))
     if origin is Literal:
         if value not in get_args(annotation):
             choices = ", ".join(repr(choice) for choice in get_args(annotation))
@@ -273,7 +352,8 @@ def _convert(name: str, annotation: Any, value: Any) -> Any:
     if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
         raise SettingsError(f"{name} must be an integer, got {value!r}")
     if not isinstance(value, expected):
-        raise SettingsError(f"{name} must be {expected.__name__}, got {value!r}")
+        kind = {bool: "true or false", str: "a string"}.get(expected, expected.__name__)
+        raise SettingsError(f"{name} must be {kind}, got {value!r}")
     return value
 
 

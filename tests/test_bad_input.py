@@ -49,6 +49,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "1 MB": ("y" * 1_000_000, REFUSED),
     "NUL": ("before\x00after", REFUSED),
     "control characters": ("ring\x07the\x1bbell", REFUSED),
+    "only tags": ("#career #pay", REFUSED),
+    "only zero-width characters": ("\u200b\u200c\u200d\u2060\ufeff", REFUSED),
+    "a tag that breaks the tag rule": ("Where do I start? #-career", REFUSED),
     "right-to-left override": ("Is this \u202etpircs\u202c a trick?", STORED),
     "zalgo": (
         "Z\u0337\u0321\u0353a\u0338\u0322l\u0335\u0319g\u0336\u0323o asks about jobs",
@@ -63,7 +66,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     ),
 }
 # Ids typed where a question id belongs.
-IDS = ["Q0", "Q-1", "Q99999999999999999999", "A1", "Q 1", "QQ1", "'; --"]
+IDS = ["Q0", "Q-1", "Q99999999999999999999", "A1", "Q 1", "QQ1", "'; --", "Q\u0663", "Q\uff11"]
 # Where a platform would not even deliver it, a silent ignore is what a user sees.
 SILENT = {("slack", "1 MB")}
 FAILURE_WORDS = ("Traceback", "Sorry, something went wrong", "Something went wrong", "Error:")

@@ -97,7 +97,8 @@ def test_console_bad_lines_get_sentences_and_no_traceback(tmp_path: Path) -> Non
         ('[slack]\nport = "3000"\n', {}, "[slack] port must be an integer, got '3000'"),
         ("[slack]\nenabled = true\n", {}, "[slack] is enabled but SLACK_BOT_TOKEN is not set"),
         ("[discord]\nenabled = true\n", {}, "[discord] is enabled but DISCORD_TOKEN is not set"),
-        ("", {"QABOT_SLACK_PORT": "eighty"}, "[slack] port must be an integer, got 'eighty'"),
+        ("", {"QABOT_SLACK_PORT": "eighty"},
+         "[slack] port must be an integer, got 'eighty' (from QABOT_SLACK_PORT)"),
     ],
     ids=["unknown key", "wrong type", "missing slack token", "missing discord token", "bad env"],
 )  # fmt: skip

@@ -109,3 +109,102 @@ async def test_asking_in_another_workspace_starts_its_own_numbers(board: Board) 
     await board.ask("alice", "First here?", workspace=TEAM)
     elsewhere = await board.ask("zed", "First there?", workspace=OTHER_TEAM)
     assert elsewhere.post_id == PostId.parse("Q1")
+
+
+INVISIBLE_TEXTS = {
+    "zero-width spaces": "\u200b\u200b\u200b",
+    "zero-width joiners": "\u200c\u200d",
+    "word joiner and byte-order mark": "\u2060 \ufeff",
+    "a soft hyphen": "\u00ad",
+    "a Hangul filler": "\u3164",
+}
+
+
+@pytest.mark.parametrize("text", INVISIBLE_TEXTS.values(), ids=INVISIBLE_TEXTS.keys())
+async def test_a_question_with_nothing_visible_is_refused_and_nothing_stored(
+    board: Board, text: str
+) -> None:
+    with pytest.raises(InvalidInput, match="empty"):
+        await board.ask("alice", text)
+    assert board.snapshot()["posts"] == []
+
+
+async def test_an_answer_with_nothing_visible_is_refused_and_nothing_stored(
+    board: Board,
+) -> None:
+    question = await board.ask("alice")
+    before = board.snapshot()
+    with pytest.raises(InvalidInput, match="empty"):
+        await board.answer("bob", question, "\u200b\ufeff")
+    assert board.snapshot() == before
+
+
+async def test_a_question_that_is_only_tags_is_refused_and_nothing_stored(board: Board) -> None:
+    with pytest.raises(InvalidInput, match="only tags"):
+        await board.ask("alice", "#career #pay")
+    assert board.snapshot()["posts"] == []
+
+
+async def test_an_unclosed_right_to_left_override_is_closed_at_the_end(board: Board) -> None:
+    question = await board.ask("alice", "Is this \u202etpircs a trick?")
+    assert question.text == "Is this \u202etpircs a trick?\u202c"
+
+
+async def test_an_unclosed_isolate_is_closed_at_the_end_of_its_line(board: Board) -> None:
+    question = await board.ask("alice", "First \u2067line\nsecond line?")
+    assert question.text == "First \u2067line\u2069\nsecond line?"
+
+
+async def test_a_closer_that_closes_nothing_is_dropped(board: Board) -> None:
+    question = await board.ask("alice", "Pop \u202c\u2069the stack?")
+    assert question.text == "Pop the stack?"
+
+
+async def test_an_answer_cannot_leave_an_override_open(board: Board) -> None:
+    answer = await board.answer("bob", await board.ask("alice"), "\u202bAsk for more")
+    assert answer.text == "\u202bAsk for more\u202c"
+
+
+async def test_tags_in_other_scripts_leave_the_text_like_any_tag(board: Board) -> None:
+    question = await board.ask("alice", "Comment changer de métier ? #carrière #职业")
+    assert (question.text, question.tags) == ("Comment changer de métier ?", ("carrière", "职业"))
+
+
+async def test_a_tag_in_another_script_inside_the_sentence_stays_in_the_text(
+    board: Board,
+) -> None:
+    question = await board.ask("alice", "Is a #职业 change at 40 too late?")
+    assert (question.text, question.tags) == ("Is a #职业 change at 40 too late?", ("职业",))
+
+
+async def test_a_composed_and_a_decomposed_accent_are_the_same_tag(board: Board) -> None:
+    question = await board.ask("alice", "Where next? #carrière #carrie\u0300re")
+    assert question.tags == ("carrière",)
+
+
+@pytest.mark.parametrize(
+    "word", ["#-career", "#_pay", "#" + "a" * 31], ids=["dash first", "underscore first", "31 long"]
+)
+async def test_a_word_that_cannot_be_a_tag_is_refused_naming_it_and_the_rule(
+    board: Board, word: str
+) -> None:
+    with pytest.raises(InvalidInput) as refused:
+        await board.ask("alice", f"Where do I start? {word}")
+    assert word[:20] in refused.value.message and "at most 30 characters" in refused.value.message
+    assert board.snapshot()["posts"] == []
+
+
+async def test_a_tag_from_a_form_follows_the_same_rule(board: Board) -> None:
+    with pytest.raises(InvalidInput, match="can't be a tag"):
+        await board.service.ask(
+            asker=board.user("alice"),
+            channel=ChannelRef(TEAM, CHANNEL),
+            text="Where do I start?",
+            tags=["-career"],
+        )
+    assert board.snapshot()["posts"] == []
+
+
+async def test_a_hash_inside_a_word_or_link_is_no_tag(board: Board) -> None:
+    question = await board.ask("alice", "Is C# or site.com/#section worth it?")
+    assert question.tags == ()

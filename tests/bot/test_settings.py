@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
+from typing import get_type_hints
 
 import pytest
 
@@ -58,7 +60,7 @@ def test_an_unknown_section_is_named(tmp_path: Path) -> None:
     ("text", "named"),
     [
         ('[slack]\nport = "3000"\n', "[slack] port must be an integer"),
-        ('[slack]\nenabled = "yes"\n', "[slack] enabled must be bool"),
+        ('[slack]\nenabled = "yes"\n', "[slack] enabled must be true or false"),
         ("[limits]\nmax_text_chars = true\n", "[limits] max_text_chars must be an integer"),
         ('[slack]\nmode = "webhook"\n', "[slack] mode must be one of 'socket', 'http'"),
         ("[moderators]\nslack = 5\n", "[moderators] slack must be a list of strings"),
@@ -119,7 +121,7 @@ def test_the_slack_port_from_the_environment_becomes_a_number() -> None:
 
 def test_a_bad_port_in_the_environment_is_named() -> None:
     assert refusal(None, {"QABOT_SLACK_PORT": "eighty"}) == (
-        "[slack] port must be an integer, got 'eighty'"
+        "[slack] port must be an integer, got 'eighty' (from QABOT_SLACK_PORT)"
     )
 
 
@@ -160,3 +162,86 @@ def test_emoji_weights_in_the_file_accept_any_spelling(tmp_path: Path) -> None:
 def test_a_weight_that_is_not_one_is_named(tmp_path: Path) -> None:
     path = config(tmp_path, '[voting.weights]\n"+1" = 5\n')
     assert refusal(path).startswith("[voting] weights:")
+
+
+def test_a_log_level_that_does_not_exist_is_named(tmp_path: Path) -> None:
+    path = config(tmp_path, '[logging]\nlevel = "LOUD"\n')
+    assert refusal(path) == (
+        "[logging] level must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL (any case), "
+        "got 'LOUD'"
+    )
+
+
+def test_a_config_file_that_is_not_utf8_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "qabot.toml"
+    path.write_bytes('[console]\nuser = "Zoë"\n'.encode("latin-1"))
+    assert refusal(path).startswith(f"config file {path} is not UTF-8 text")
+
+
+def test_a_config_path_that_is_a_directory_is_named(tmp_path: Path) -> None:
+    assert refusal(tmp_path) == f"config file {tmp_path} is a directory; give the path of a file"
+
+
+def _whole_number_settings() -> list[tuple[str, str]]:
+    sections = get_type_hints(Settings)
+    return [
+        (section.name, key.name)
+        for section in dataclasses.fields(Settings)
+        for key in dataclasses.fields(sections[section.name])
+        if get_type_hints(sections[section.name])[key.name] is int
+    ]
+
+
+@pytest.mark.parametrize(
+    ("section", "key"),
+    _whole_number_settings(),
+    ids=[f"{s}.{k}" for s, k in _whole_number_settings()],
+)
+def test_every_whole_number_setting_refuses_a_negative_value(
+    tmp_path: Path, section: str, key: str
+) -> None:
+    path = config(tmp_path, f"[{section}]\n{key} = -1\n")
+    assert refusal(path).startswith(f"[{section}] {key} must be ")
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("[limits]\nmax_text_chars = 0\n", "[limits] max_text_chars must be at least 1, got 0"),
+        ("[limits]\ntop_size = -5\n", "[limits] top_size must be at least 1, got -5"),
+        ("[storage]\npool_size = 0\n", "[storage] pool_size must be at least 1, got 0"),
+        ("[limits]\nasks_per_hour = -1\n",
+         "[limits] asks_per_hour must be 0 (off) or more, got -1"),
+        ("[reconcile]\ndays = -3\n", "[reconcile] days must be 0 (off) or more, got -3"),
+        ("[slack]\nport = 70000\n", "[slack] port must be between 0 and 65535, got 70000"),
+    ],
+    ids=["text limit zero", "negative size", "empty pool", "negative abuse limit",
+         "negative days", "port too high"],
+)  # fmt: skip
+def test_a_number_out_of_range_names_what_is_allowed(tmp_path: Path, text: str, named: str) -> None:
+    assert refusal(config(tmp_path, text)) == named
+
+
+@pytest.mark.parametrize(
+    ("key", "toml", "env"),
+    [("top_size", "-5", "-5"), ("top_size", '"ten"', "ten")],
+    ids=["out of range", "not a number"],
+)
+def test_the_file_and_the_environment_refuse_a_value_in_the_same_words(
+    tmp_path: Path, key: str, toml: str, env: str
+) -> None:
+    from_file = refusal(config(tmp_path, f"[limits]\n{key} = {toml}\n"))
+    from_env = refusal(None, {f"QABOT_LIMITS_{key.upper()}": env})
+    assert from_env == f"{from_file} (from QABOT_LIMITS_{key.upper()})"
+
+
+def test_a_storage_url_of_an_unknown_kind_names_the_three_that_work(tmp_path: Path) -> None:
+    path = config(tmp_path, '[storage]\nurl = "mysql://qabot:hunter2@db/qabot"\n')
+    assert refusal(path) == (
+        "[storage] url must start with sqlite://, postgresql:// or postgres://, got 'mysql://'"
+    )
+
+
+def test_a_refused_storage_url_never_shows_its_password(tmp_path: Path) -> None:
+    path = config(tmp_path, '[storage]\nurl = "mysql://qabot:hunter2@db/qabot"\n')
+    assert "hunter2" not in refusal(path)

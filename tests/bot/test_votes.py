@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import Answer, MessageRef, PostId, VoteStatus
-from bot.errors import NotFound, VoteIgnored
+from bot.errors import NotAllowed, NotFound, VoteIgnored
 from bot.service import QAService
 from bot.settings import Settings, VotingSettings
 from bot.voting import normalize_weights
@@ -155,7 +155,6 @@ IGNORED_VOTES = {
     "an unmapped emoji": ("carol", False, "A1", "🎉"),
     "an unmapped shortcode": ("carol", False, "A1", ":tada:"),
     "text that is no emoji": ("carol", False, "A1", "hello there"),
-    "a check mark by someone who did not ask": ("carol", False, "A1", "✅"),
 }
 
 
@@ -192,3 +191,25 @@ async def test_a_vote_on_a_removed_answer_is_not_found(board: Board, answer: Ans
     await board.service.remove(actor=board.user("UMOD"), post="A1")
     with pytest.raises(NotFound):
         await board.votes(answer, "👍", "carol")
+
+
+async def test_a_check_mark_by_someone_who_did_not_ask_says_who_can_accept(
+    board: Board, answer: Answer
+) -> None:
+    before = board.snapshot()
+    with pytest.raises(NotAllowed, match="Only the person who asked, or a moderator, can accept"):
+        await board.service.react(voter=board.user("carol"), target=answer.post_id, emoji="✅")
+    assert board.snapshot() == before
+
+
+async def test_a_check_mark_by_a_moderator_accepts(board: Board, answer: Answer) -> None:
+    moderator = board.user("carol", is_admin=True)
+    outcome = await board.service.react(voter=moderator, target=answer.post_id, emoji="✅")
+    assert (outcome.status, outcome.question) == (VoteStatus.ACCEPTED, PostId.parse("Q1"))
+
+
+async def test_taking_back_a_check_mark_that_accepted_nothing_says_so(
+    board: Board, answer: Answer
+) -> None:
+    with pytest.raises(VoteIgnored, match="changes nothing"):
+        await board.service.unreact(voter=board.user("carol"), target=answer.post_id, emoji="✅")

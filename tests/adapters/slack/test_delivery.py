@@ -131,7 +131,7 @@ async def test_unexpected_failure_apologises_without_a_stack_trace(world: SlackW
     ("command", "text", "expected"),
     [
         ("/top", "fortnight", "I don't understand 'fortnight'"),
-        ("/top", "A3", "I don't understand"),
+        ("/top", "A3", "not the right kind of id"),
         ("/qa", "dance", "I don't know `dance`"),
         ("/qa", "accept", "Which one?"),
         ("/qa", "accept Q1", "not the right kind of id"),
