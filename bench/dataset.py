@@ -116,7 +116,11 @@ def build_sqlite(path: str, shape: Shape) -> float:
     )
     ups, downs = _tally(shape)
     for chunk in _reactions(shape):
-        db.executemany("INSERT INTO votes VALUES (?, ?, ?, ?, ?)", chunk)
+        db.executemany(
+            "INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms)"
+            " VALUES (?, ?, ?, ?, ?)",
+            chunk,
+        )
         for post, _, _, weight, _ in chunk:
             if weight > 0:
                 ups[post - 1] += 1
@@ -147,7 +151,10 @@ async def _build_postgres_async(dsn: str, shape: Shape) -> None:
         await conn.copy_records_to_table("posts", records=rows, columns=[*columns, "workspace_id"])
         ups, downs = _tally(shape)
         for chunk in _reactions(shape):
-            await conn.copy_records_to_table("votes", records=chunk)
+            await conn.copy_records_to_table(
+                "votes", records=chunk,
+                columns=["post_id", "voter_id", "emoji", "weight", "created_ms"],
+            )  # fmt: skip
             for post, _, _, weight, _ in chunk:
                 if weight > 0:
                     ups[post - 1] += 1

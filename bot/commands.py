@@ -26,7 +26,7 @@ __all__ = [
 
 QA_VERBS = (
     "help", "search", "accept", "remove", "recount",
-    "leaderboard", "unanswered", "mydata", "forgetme",
+    "leaderboard", "unanswered", "mydata", "forgetme", "rejoin",
 )  # fmt: skip
 
 _WINDOW_WORDS = {window.value: window for window in Window}
@@ -122,10 +122,8 @@ def parse_qa(text: str) -> tuple[str, str]:
     verb, rest = [*text.split(maxsplit=1), "", ""][:2]
     verb = verb.lower() or "help"
     if verb not in QA_VERBS:
-        raise InvalidInput(
-            f"I don't know `{verb[:20]}`. Try `help`, `search`, `accept`, `remove`, `recount`, "
-            "`leaderboard`, `unanswered`, `mydata` or `forgetme`."
-        )
+        known = ", ".join(f"`{known}`" for known in QA_VERBS[:-1])
+        raise InvalidInput(f"I don't know `{verb[:20]}`. Try {known} or `{QA_VERBS[-1]}`.")
     rest = rest.strip()
     if verb in ("accept", "remove") and not rest:
         example = "A12" if verb == "accept" else "Q3"

@@ -7,7 +7,7 @@ Every method is scoped to one workspace: an id from another workspace is simply 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
@@ -120,7 +120,9 @@ class Store(Protocol):
         emoji: str,
         weight: int,
         at: datetime,
-    ) -> VoteTally: ...
+    ) -> VoteTally:
+        """Store one vote row (idempotent) and recount the post. A person who opted out is not
+        stored: `changed` is False, as for a row already there."""
 
     async def remove_vote(
         self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
@@ -145,7 +147,8 @@ class Store(Protocol):
         """Posts containing every word (plain words, never query syntax), best match first."""
 
     async def recount(self, workspace: WorkspaceRef | None = None) -> int:
-        """Rebuild every cached count from the vote rows; return how many posts changed."""
+        """Drop the vote rows of people who opted out, then rebuild every cached count from the
+        vote rows; return how many posts changed."""
 
     async def claim(
         self, workspace: WorkspaceRef, job: str, *, period: str, owner: str, at: datetime
@@ -163,12 +166,31 @@ class Store(Protocol):
     async def answers_to(self, workspace: WorkspaceRef, question: int) -> Sequence[Answer]:
         """The live answers to one question, in number order."""
 
+    async def vote_watermark(self) -> int:
+        """A mark in the store's order of vote changes, taken before catch-up reads a platform:
+        every vote row added, and every vote removed, after this call is newer than the mark."""
+
+    async def held_votes(
+        self, workspace: WorkspaceRef, post_ids: Sequence[PostId]
+    ) -> Mapping[PostId, Mapping[str, int]]:
+        """How many vote rows each post holds, per emoji key; a post with none is absent."""
+
     async def replace_votes(
-        self, workspace: WorkspaceRef, post_id: PostId, votes: Sequence[VoteRow], *, at: datetime
+        self,
+        workspace: WorkspaceRef,
+        post_id: PostId,
+        votes: Sequence[VoteRow],
+        *,
+        emoji: Collection[str],
+        since: int,
+        at: datetime,
     ) -> VoteTally:
-        """Make a live post's vote rows exactly `votes` (what the platform shows now) and
-        recount it, in one transaction; rows already there keep their time. `changed` says
-        whether any row was added or dropped; an unknown or removed post changes nothing."""
+        """Make a live post's rows of the `emoji` keys agree with `votes`, what the platform
+        showed after the mark `since` (from `vote_watermark`), and recount the post, in one
+        transaction. The newer observation wins: a row written after the mark stays even if
+        `votes` lacks it, a vote removed after the mark is not added back, and a person who
+        opted out (`forget_person`) is never added. Rows already there keep their time. `changed`
+        says whether any row was added or dropped; an unknown or removed post changes nothing."""
 
     # Surfacing (bot/surfacing.py) -------------------------------------------------------------
 
@@ -208,5 +230,13 @@ class Store(Protocol):
     async def forget_person(
         self, workspace: WorkspaceRef, user_id: str, *, replacement_id: str, replacement_name: str
     ) -> tuple[int, int]:
-        """Delete the person's votes (recounting the posts they were on) and make their posts
-        anonymous under `replacement_*`, in one transaction: (votes removed, posts changed)."""
+        """Delete the person's votes (recounting the posts they were on), make their posts
+        anonymous under `replacement_*`, and record their opt-out, in one transaction:
+        (votes removed, posts changed). While the opt-out stands no vote of theirs is stored,
+        whichever path it comes by (live, catch-up, copy-store), and `recount` drops any."""
+
+    async def rejoin(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        """Lift the person's opt-out, for what they do from now on; False if there was none."""
+
+    async def opted_out(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        """Whether the person asked to be forgotten and has not rejoined."""

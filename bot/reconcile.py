@@ -4,22 +4,27 @@ Neither Slack nor Discord replays the reactions and thread replies that happened
 down. At start-up and after every reconnect an adapter runs `Reconciler.run` in the background
 with a `PlatformView` of its platform; for each question of the last `[reconcile] days` days it
 
-- replaces the vote rows of the question and of each answer with the reactions shown now
-  (`Store.replace_votes`, one transaction per post), so votes cast meanwhile count and removed
-  ones stop counting;
+- lists the question's message and its thread once (`PlatformView.thread`): each message with its
+  reactions summed per emoji, as the platforms' listings already return them;
 - turns thread replies it never saw into answers (idempotent: a reply already stored is found by
-  its message), and hides answers whose message is gone;
-- hides a question whose message is gone.
+  its message), and hides answers whose message is gone, and a question whose message is gone;
+- compares, per post and voting emoji, how many reacted with how many vote rows the store holds,
+  and reads who reacted (`PlatformView.reactors`) only where the two differ;
+- writes what it read with `Store.replace_votes`, one transaction per post. The store's mark,
+  taken before the listing, keeps every live change that reached qabot after it: a vote added
+  while catch-up reads stays, and a vote removed meanwhile is not added back.
 
-Platform calls go through the adapter's clients, which wait out rate limits as told; one post that
-fails is logged and skipped, never stopping the rest. Progress goes to the log.
+People who asked to be forgotten never come back as voters: the store refuses their rows on every
+path. Platform calls go through the adapter's clients, which wait out rate limits as told; one
+question that fails is logged and skipped, never stopping the rest. Progress goes to the log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Protocol
@@ -30,7 +35,15 @@ from bot.errors import QAError
 from bot.ports import Clock, VoteRow
 from bot.service import QAService, utc_now
 
-__all__ = ["CatchUp", "PlatformView", "Reconciler", "SeenReaction", "SeenReply"]
+__all__ = [
+    "CatchUp",
+    "PlatformView",
+    "Reconciler",
+    "SeenEmoji",
+    "SeenMessage",
+    "SeenReaction",
+    "SeenThread",
+]
 
 log = logging.getLogger("qabot.reconcile")
 
@@ -48,32 +61,57 @@ class SeenReaction:
 
 
 @dataclass(frozen=True, slots=True)
-class SeenReply:
-    """A message in a question's thread (the bot's own posts too)."""
+class SeenEmoji:
+    """One emoji on a message as a listing shows it: how many reacted with it, and the ids of
+    those the listing names (all of them, or only some: `PlatformView.reactors` decides)."""
+
+    emoji: str
+    count: int
+    listed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SeenMessage:
+    """A message in a question's thread (the bot's own posts too), with its reactions. The
+    author is as the listing names them: their id, and whether the message came from a bot."""
 
     message: MessageRef
     author: UserRef
     text: str
+    reactions: tuple[SeenEmoji, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class SeenThread:
+    """A question as its platform lists it now: the reactions on the question's own message, and
+    every reply in its thread (None when the question has no thread to read)."""
+
+    question: tuple[SeenEmoji, ...]
+    replies: tuple[SeenMessage, ...] | None
 
 
 class PlatformView(Protocol):
-    async def reactions(self, message: MessageRef) -> Sequence[SeenReaction] | None:
-        """Every reaction on the message now; None only when the message certainly is gone."""
+    async def thread(self, question: Question) -> SeenThread | None:
+        """The question's message and thread as listed now, read to the end; None only when the
+        question's message certainly is gone."""
 
-    async def replies(self, question: Question) -> Sequence[SeenReply] | None:
-        """Every message in the question's thread now (not the question itself); None when the
-        question has no thread to read."""
+    async def reactors(self, message: MessageRef, seen: SeenEmoji) -> Sequence[SeenReaction]:
+        """Everyone who reacted with `seen.emoji` on the message now, read to the end."""
+
+    async def person(self, author: UserRef) -> UserRef:
+        """A listed author in full (name, bot or not): asked only for a reply kept as an answer."""
 
 
 @dataclass
 class CatchUp:
-    """What one run changed, for the log and the tests."""
+    """What one run changed and read, for the log and the tests."""
 
     questions: int = 0
     posts_recounted: int = 0
     answers_added: int = 0
     posts_hidden: int = 0
     failures: int = 0
+    reactor_reads: int = 0  # emoji whose reactors were read because their count changed
     recounted: list[str] = field(default_factory=list)  # post ids, e.g. "A3"
 
 
@@ -118,40 +156,67 @@ class Reconciler:
                 await asyncio.sleep(self.pause)
         log.info(
             "catch-up in %s done: %d questions, %d posts recounted, %d answers added, "
-            "%d posts hidden, %d failures", where, done.questions, done.posts_recounted,
-            done.answers_added, done.posts_hidden, done.failures,
+            "%d posts hidden, %d reactor reads, %d failures", where, done.questions,
+            done.posts_recounted, done.answers_added, done.posts_hidden, done.reactor_reads,
+            done.failures,
         )  # fmt: skip
         return done
 
     async def _question(self, question: Question, done: CatchUp) -> None:
         assert question.message is not None  # recent_questions returns posted ones only
-        if not await self._votes(question, done):
-            return
-        replies = await self.view.replies(question)
-        if replies is not None and question.thread_key is not None:
-            await self._replies(question, question.thread_key, replies, done)
-        for answer in await self.service.store.answers_to(question.workspace, question.number):
-            if answer.message is not None:
-                await self._votes(answer, done)
-
-    async def _votes(self, post: Post, done: CatchUp) -> bool:
-        """Replace the post's votes with what the platform shows; False if the post is gone."""
-        assert post.message is not None
-        seen = await self.view.reactions(post.message)
-        if seen is None:
-            await self.service.delete_message(post.workspace, post.message)
+        store = self.service.store
+        # Taken before the platform is read: what reaches the store after it is newer.
+        mark = await store.vote_watermark()
+        thread = await self.view.thread(question)
+        if thread is None:
+            await self.service.delete_message(question.workspace, question.message)
             done.posts_hidden += 1
-            return False
-        rows = self.vote_rows(post, seen)
+            return
+        shown: dict[MessageRef, tuple[SeenEmoji, ...]] = {question.message: thread.question}
+        if thread.replies is not None and question.thread_key is not None:
+            await self._replies(question, question.thread_key, thread.replies, done)
+            shown.update((reply.message, reply.reactions) for reply in thread.replies)
+        posts: list[Post] = [question]
+        posts += await store.answers_to(question.workspace, question.number)
+        held = await store.held_votes(question.workspace, [post.post_id for post in posts])
+        for post in posts:
+            reactions = None if post.message is None else shown.get(post.message)
+            if reactions is not None:
+                await self._votes(post, reactions, held.get(post.post_id, {}), mark, done)
+
+    async def _votes(
+        self,
+        post: Post,
+        reactions: Sequence[SeenEmoji],
+        held: Mapping[str, int],
+        mark: int,
+        done: CatchUp,
+    ) -> None:
+        """Bring the post's votes up to date where the platform's counts differ from the store's."""
+        assert post.message is not None
+        by_key: dict[str, list[SeenEmoji]] = defaultdict(list)
+        for seen in reactions:
+            key = normalize_emoji(seen.emoji)
+            if key in self._weights:
+                by_key[key].append(seen)
+        shown = {key: sum(seen.count for seen in group) for key, group in by_key.items()}
+        stale = {key for key in shown.keys() | held.keys() if shown.get(key, 0) != held.get(key, 0)}
+        if not stale:
+            return
+        reactors: list[SeenReaction] = []
+        for key in stale:
+            for seen in by_key.get(key, ()):
+                reactors += await self.view.reactors(post.message, seen)
+                done.reactor_reads += 1
         tally = await self.service.store.replace_votes(
-            post.workspace, post.post_id, rows, at=self.clock()
-        )
+            post.workspace, post.post_id, self.vote_rows(post, reactors),
+            emoji=stale, since=mark, at=self.clock(),
+        )  # fmt: skip
         if tally.changed:
             done.posts_recounted += 1
             done.recounted.append(str(post.post_id))
             log.info("catch-up: %s now %+d (↑%d ↓%d)", post.post_id, tally.ups - tally.downs,
                      tally.ups, tally.downs)  # fmt: skip
-        return True
 
     def vote_rows(self, post: Post, seen: Sequence[SeenReaction]) -> list[VoteRow]:
         """The reactions that are votes, by the rules live events follow (DESIGN.md rule 4)."""
@@ -165,7 +230,7 @@ class Reconciler:
         return list(rows.values())
 
     async def _replies(
-        self, question: Question, thread_key: str, replies: Sequence[SeenReply], done: CatchUp
+        self, question: Question, thread_key: str, replies: Sequence[SeenMessage], done: CatchUp
     ) -> None:
         present = {reply.message for reply in replies}
         store = self.service.store
@@ -176,7 +241,8 @@ class Reconciler:
                 continue  # seen live: nothing to catch up (edits are not replayed either way)
             try:
                 answer = await self.service.answer_in_thread(
-                    author=reply.author, thread_key=thread_key, text=reply.text,
+                    author=await self.view.person(reply.author), thread_key=thread_key,
+                    text=reply.text,
                     message=reply.message,
                 )  # fmt: skip
             except QAError as error:  # too long, control characters: as live, not an answer

@@ -22,11 +22,14 @@ __all__ = [
     "Leaderboard",
     "PersonalData",
     "PersonalExport",
+    "Rejoined",
     "SimilarQuestion",
     "SimilarQuestions",
     "Unanswered",
     "VoteRecord",
     "accepted_sentence",
+    "forgotten_sentence",
+    "rejoined_sentence",
     "removed_sentence",
     "unaccepted_sentence",
     "vote_sentence",
@@ -154,6 +157,13 @@ class Forgotten:
     posts_anonymised: int
 
 
+@dataclass(frozen=True, slots=True)
+class Rejoined:
+    """`/qa rejoin`: the person's opt-out is lifted, or there was none to lift."""
+
+    was_forgotten: bool
+
+
 # Sentences every platform says the same way, whichever way the person acted. ------------------
 
 
@@ -164,6 +174,24 @@ def accepted_sentence(answer: PostId, question: PostId) -> str:
 
 def unaccepted_sentence(answer: PostId, question: PostId) -> str:
     return f"{answer} is no longer the accepted answer to {question}."
+
+
+def forgotten_sentence(reply: Forgotten, *, rejoin: str) -> str:
+    """`forgetme` done; `rejoin` is how this platform spells the command that undoes it."""
+    return (
+        f"Done: {reply.votes_removed} vote(s) removed, {reply.posts_anonymised} post(s) now "
+        "anonymous. Nothing on this board names you any more, and your reactions do not count, "
+        f"now or after a restart, until you type {rejoin}."
+    )
+
+
+def rejoined_sentence(reply: Rejoined) -> str:
+    if not reply.was_forgotten:
+        return "You had not asked to be forgotten: your reactions count as votes."
+    return (
+        "Welcome back: your reactions count as votes again from now on. What was made anonymous "
+        "stays anonymous."
+    )
 
 
 def removed_sentence(post: PostId) -> str:

@@ -34,6 +34,7 @@ from bot.errors import InvalidInput, NotAllowed, NotFound, VoteIgnored
 from bot.limits import Limits
 from bot.ports import Clock, NewAnswer, NewQuestion, Store
 from bot.posters import Posters
+from bot.replies import FORGOTTEN_NAME
 from bot.settings import Settings
 from bot.surfacing import Surfacing
 from bot.text_rules import MAX_SEARCH_CHARS, clean_text, parse_tag, plain_words, split_tags
@@ -42,6 +43,12 @@ from bot.voting import window_start
 __all__ = ["QAService", "utc_now"]
 
 log = logging.getLogger("qabot.service")
+
+# A forgotten person's reactions are theirs to give again, with a command, never by accident.
+FORGOTTEN_VOTER = (
+    "You asked qabot to forget you, so your reactions are not counted. "
+    "Use `/qa rejoin` to have them count again from now on."
+)
 
 PostTarget = PostId | MessageRef
 _ONLY_ASKER_ACCEPTS = "Only the person who asked, or a moderator, can accept an answer."
@@ -92,7 +99,7 @@ class QAService(Surfacing):
                     workspace=asker.workspace,
                     channel_id=channel.channel_id,
                     asker_id=asker.user_id,
-                    asker_name=asker.name,
+                    asker_name=await self._shown_name(asker),
                     text=body,
                     tags=all_tags,
                     anonymous=anonymous,
@@ -144,6 +151,13 @@ class QAService(Surfacing):
             return None
         return await self._add_answer(author, question, text, message)
 
+    async def _shown_name(self, person: UserRef) -> str:
+        """The name a new post shows: none for a person who asked to be forgotten. Their id stays
+        with the post, so they can still accept, edit and remove what they write."""
+        if await self.store.opted_out(person.workspace, person.user_id):
+            return FORGOTTEN_NAME
+        return person.name
+
     async def link_answer(self, answer: Answer, message: MessageRef) -> None:
         await self.store.link_answer(answer.workspace, answer.number, message)
 
@@ -156,7 +170,7 @@ class QAService(Surfacing):
                 workspace=author.workspace,
                 question_number=question.number,
                 author_id=author.user_id,
-                author_name=author.name,
+                author_name=await self._shown_name(author),
                 text=body,
                 created_at=self._clock(),
                 message=message,
@@ -212,6 +226,9 @@ class QAService(Surfacing):
                 at=self._clock(),
             )  # fmt: skip
             slot.keep = tally.changed
+        # Only a write that changed nothing can be an opted-out person's: ask then, not per vote.
+        if not tally.changed and await self.store.opted_out(voter.workspace, voter.user_id):
+            raise VoteIgnored(FORGOTTEN_VOTER)
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
         log.info("vote %s on %s by %s: %s", key, post_id, voter.user_id, status.value)
         await self.check_hot(subject, tally)

@@ -40,6 +40,7 @@ from bot.replies import (
     HotAnswer,
     Leaderboard,
     PersonalExport,
+    Rejoined,
     SimilarQuestions,
     Unanswered,
 )
@@ -220,6 +221,12 @@ class Surfacing:
             if isinstance(fresh, Question):
                 await self.posters.refresh(fresh)
         return Forgotten(votes, posts)
+
+    async def rejoin(self, *, user: UserRef) -> Rejoined:
+        """Lift the person's `forgetme` opt-out for what they do from now on."""
+        was_forgotten = await self.store.rejoin(user.workspace, user.user_id)
+        log.info("a person rejoined: %s", "opt-out lifted" if was_forgotten else "none to lift")
+        return Rejoined(was_forgotten)
 
 
 def _question_json(question: Question) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`/qa leaderboard|unanswered|mydata|forgetme`: one dispatch every adapter shares.
+"""`/qa leaderboard|unanswered|mydata|forgetme|rejoin`: one dispatch every adapter shares.
 
 An adapter parses `/qa` with bot.commands.parse_qa, hands a surfacing verb here, and renders the
 value that comes back (text, Block Kit, an embed); the rules and the wording of refusals stay here.
@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING
 from bot.commands import parse_window
 from bot.domain import UserRef, Window
 from bot.errors import InvalidInput
-from bot.replies import ForgetPrompt, Forgotten, Leaderboard, PersonalExport, Unanswered
+from bot.replies import (
+    ForgetPrompt,
+    Forgotten,
+    Leaderboard,
+    PersonalExport,
+    Rejoined,
+    Unanswered,
+)
 from bot.surfacing import FORGET_CONFIRM
 
 if TYPE_CHECKING:
@@ -19,8 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["SURFACING_VERBS", "SurfacingReply", "run_surfacing_verb"]
 
-SURFACING_VERBS = ("leaderboard", "unanswered", "mydata", "forgetme")
-SurfacingReply = Leaderboard | Unanswered | PersonalExport | ForgetPrompt | Forgotten
+SURFACING_VERBS = ("leaderboard", "unanswered", "mydata", "forgetme", "rejoin")
+SurfacingReply = Leaderboard | Unanswered | PersonalExport | ForgetPrompt | Forgotten | Rejoined
 
 
 async def run_surfacing_verb(
@@ -43,6 +50,9 @@ async def run_surfacing_verb(
         if rest.strip().lower() not in ("", confirm):
             raise InvalidInput(f"To be forgotten, type `{FORGET_CONFIRM}` exactly.")
         return await service.forget_me(user=user, confirmed=rest.strip().lower() == confirm)
+    if verb == "rejoin":
+        _nothing_after(verb, rest)
+        return await service.rejoin(user=user)
     raise InvalidInput(f"`{verb[:20]}` is not a surfacing command.")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-__all__ = ["TABLES", "TableBatch", "TargetNotEmpty"]
+__all__ = ["NOT_CARRIED", "TABLES", "TableBatch", "TargetNotEmpty"]
 
 # (table, columns, order): parents first, so every reference points at a row already loaded.
 TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
@@ -25,7 +25,12 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
      "post_id, voter_id, emoji"),
     ("claims", ("workspace_id", "job", "period", "owner", "claimed_ms"),
      "workspace_id, job, period"),
+    ("opt_outs", ("workspace_id", "user_id", "since_ms"), "workspace_id, user_id"),
 )  # fmt: skip
+
+# Tables a load empties but never fills: live removals only order vote changes against a catch-up
+# watermark of the store they happened in (copied vote rows start older than any watermark).
+NOT_CARRIED = ("vote_removals",)
 
 # One batch of one table's rows: (table, columns, rows).
 TableBatch = tuple[str, Sequence[str], list[tuple[Any, ...]]]

@@ -1,14 +1,19 @@
-"""Shared fixtures for the core, console and CLI tests: a real SQLite file, a clock tests move.
+"""Shared fixtures: a real SQLite file, a clock tests move, and fresh stores of either kind.
 
 `board` is the service on a fresh store under `tmp_path`, with helpers that speak for people in
 two Slack workspaces; `snapshot()` reads the file through a separate sqlite3 connection, so a test
-can say "nothing changed" about what is really on disk.
+can say "nothing changed" about what is really on disk. `fresh_url` makes an empty store URL of
+either kind: SQLite is a file under tmp_path; PostgreSQL is a fresh schema in the database named
+by QABOT_TEST_POSTGRES_DSN (`.ci/run` sets it), dropped afterwards, and skipped, saying why,
+without the variable.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from collections.abc import AsyncIterator
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +31,47 @@ OTHER_TEAM = WorkspaceRef("slack", "T2")
 CHANNEL = "C1"
 MODERATOR = "UMOD"
 START = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+POSTGRES_DSN = os.environ.get("QABOT_TEST_POSTGRES_DSN", "")
+NO_POSTGRES = "QABOT_TEST_POSTGRES_DSN is not set: no PostgreSQL to test against"
+
+FreshUrl = Callable[[str], Awaitable[str]]
+
+
+async def _admin() -> Any:
+    asyncpg = pytest.importorskip("asyncpg")
+    return await asyncpg.connect(POSTGRES_DSN)
+
+
+@pytest.fixture
+async def fresh_url(tmp_path: Path) -> AsyncIterator[FreshUrl]:
+    """A factory of empty store URLs: `await fresh_url("sqlite")` or `("postgres")`."""
+    schemas: list[str] = []
+
+    async def make(kind: str) -> str:
+        if kind == "sqlite":
+            return f"sqlite:///{tmp_path / f'qabot-{uuid.uuid4().hex[:8]}.db'}"
+        if not POSTGRES_DSN:
+            pytest.skip(NO_POSTGRES)
+        schema = f"qabot_test_{uuid.uuid4().hex[:12]}"
+        admin = await _admin()
+        try:
+            await admin.execute(f"CREATE SCHEMA {schema}")
+        finally:
+            await admin.close()
+        schemas.append(schema)
+        joiner = "&" if "?" in POSTGRES_DSN else "?"
+        return f"{POSTGRES_DSN}{joiner}search_path={schema}"
+
+    yield make
+    if schemas:
+        admin = await _admin()
+        try:
+            for schema in schemas:
+                await admin.execute(f"DROP SCHEMA {schema} CASCADE")
+        finally:
+            await admin.close()
+
 
 # Tables whose rows people can notice; `workspaces` only registers who has called.
 _VISIBLE_TABLES = ("posts", "question_tags", "votes")

@@ -42,6 +42,7 @@ Commands (ids like Q3 and A7 come back in every reply):
   /qa forgetme                            remove your votes and your name from your posts
   /as <user>                              act as another user
   /channel <name>                         move to another channel
+  /qa rejoin                              count your reactions again after forgetme
   /remove Q<n>|A<n>                       moderators: hide a post
   /recount                                moderators: rebuild every score from the votes
   /help                                   this list

@@ -18,8 +18,11 @@ from bot.replies import (
     HotAnswer,
     Leaderboard,
     PersonalExport,
+    Rejoined,
     SimilarQuestions,
     Unanswered,
+    forgotten_sentence,
+    rejoined_sentence,
 )
 from bot.surfacing_verbs import SurfacingReply
 from bot.text_rules import excerpt
@@ -58,11 +61,10 @@ def render_surfacing(reply: SurfacingReply) -> str:
             "This removes every vote you made and shows your questions and answers as "
             f"Anonymous, for good. Type /qa {reply.confirm_words} to go ahead."
         )
+    if isinstance(reply, Rejoined):
+        return rejoined_sentence(reply)
     assert isinstance(reply, Forgotten)
-    return (
-        f"Done: {reply.votes_removed} vote(s) removed, {reply.posts_anonymised} post(s) now "
-        "anonymous. Nothing here names you any more."
-    )
+    return forgotten_sentence(reply, rejoin="/qa rejoin")
 
 
 def _leaderboard(board: Leaderboard) -> str:

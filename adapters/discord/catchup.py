@@ -1,9 +1,11 @@
 """Discord's side of catch-up after downtime: what a question's message and thread show now.
 
-`DiscordView` reads a message's reactions (each voting emoji's users, paged past 100 by
-discord.py) and a thread's history through the context's client, whose HTTP layer waits out 429s as
-Discord says. `start_catch_up` runs one `bot.reconcile.Reconciler` pass for a guild in the
-background: on READY (a start or a new session) and on RESUMED (a dropped gateway came back).
+`DiscordView.thread` fetches the question's message and lists its thread's history (paged by
+discord.py); Discord's message objects carry each emoji's count but not who reacted, so
+`reactors` pages an emoji's users (100 at a time) only when the Reconciler found its count
+changed. Everything goes through the context's client, whose HTTP layer waits out 429s as Discord
+says. `start_catch_up` runs one `bot.reconcile.Reconciler` pass for a guild in the background: on
+READY (a start or a new session) and on RESUMED (a dropped gateway came back).
 """
 
 from __future__ import annotations
@@ -17,9 +19,8 @@ import discord
 
 import adapters.discord.translate as tr
 from adapters.discord.context import DiscordContext
-from bot.domain import MessageRef, Question
-from bot.emoji_keys import normalize_emoji
-from bot.reconcile import CatchUp, Reconciler, SeenReaction, SeenReply
+from bot.domain import MessageRef, Question, UserRef
+from bot.reconcile import CatchUp, Reconciler, SeenEmoji, SeenMessage, SeenReaction, SeenThread
 
 __all__ = ["DiscordView", "start_catch_up"]
 
@@ -30,8 +31,8 @@ class DiscordView:
     def __init__(self, context: DiscordContext, guild_id: int) -> None:
         self.context = context
         self.guild_id = guild_id
-        voting = context.settings.voting
-        self._counted = {*voting.weights, normalize_emoji(voting.accept_emoji)}
+        # The listed reactions, kept so that `reactors` can page the users of one of them.
+        self._listed: dict[tuple[MessageRef, str], discord.Reaction] = {}
 
     async def _channel(self, channel_id: str) -> Any | None:
         try:
@@ -39,37 +40,47 @@ class DiscordView:
         except discord.NotFound:
             return None
 
-    async def reactions(self, message: MessageRef) -> Sequence[SeenReaction] | None:
-        channel = await self._channel(message.channel_id)
+    async def thread(self, question: Question) -> SeenThread | None:
+        assert question.message is not None
+        channel = await self._channel(question.message.channel_id)
         if channel is None:
             return None
         try:
-            fetched = await channel.fetch_message(int(message.message_id))
+            head = await channel.fetch_message(int(question.message.message_id))
         except discord.NotFound:
             return None
-        seen = []
-        for reaction in fetched.reactions:
-            key = tr.emoji_key(_partial(reaction.emoji))
-            if normalize_emoji(key) not in self._counted:
-                continue  # only voting emoji are worth a call per 100 users
-            async for user in reaction.users(limit=None):
-                seen.append(SeenReaction(str(user.id), key, user.bot))
-        return seen
+        return SeenThread(self._reactions(question.message, head), await self._replies(question))
 
-    async def replies(self, question: Question) -> Sequence[SeenReply] | None:
-        if question.thread_key is None:
-            return None
-        thread = await self._channel(question.thread_key)
+    async def _replies(self, question: Question) -> tuple[SeenMessage, ...] | None:
+        thread = None if question.thread_key is None else await self._channel(question.thread_key)
         if thread is None:
             return None
         seen = []
         async for message in thread.history(limit=None):
             ref = MessageRef(str(thread.id), str(message.id))
-            if question.message is not None and ref == question.message:
+            if ref == question.message:
                 continue  # a forum post's starter message is the question itself
             author = tr.user_ref(message.author, guild_id=self.guild_id)
-            seen.append(SeenReply(ref, author, message.content))
-        return seen
+            seen.append(SeenMessage(ref, author, message.content, self._reactions(ref, message)))
+        return tuple(seen)
+
+    def _reactions(self, ref: MessageRef, message: discord.Message) -> tuple[SeenEmoji, ...]:
+        seen = []
+        for reaction in message.reactions:
+            key = tr.emoji_key(_partial(reaction.emoji))
+            self._listed[(ref, key)] = reaction
+            seen.append(SeenEmoji(key, reaction.count))
+        return tuple(seen)
+
+    async def reactors(self, message: MessageRef, seen: SeenEmoji) -> Sequence[SeenReaction]:
+        reaction = self._listed[(message, seen.emoji)]
+        return [
+            SeenReaction(str(user.id), seen.emoji, user.bot)
+            async for user in reaction.users(limit=None)
+        ]
+
+    async def person(self, author: UserRef) -> UserRef:
+        return author  # a Discord message names its author in full
 
 
 def _partial(emoji: discord.Emoji | discord.PartialEmoji | str) -> discord.PartialEmoji:

@@ -31,7 +31,8 @@ HELP = "\n".join(
         "`/top [window] [tag] [question]` shows the best answers; `/qa search` finds old ones.",
         "Moderators: `/qa remove post:Q12` and `/qa recount`.",
         "`/qa leaderboard` and `/qa unanswered` surface people and questions; `/qa mydata` sends"
-        " you your data, `/qa forgetme` removes your votes and your name from your posts.",
+        " you your data, `/qa forgetme` removes your votes and your name from your posts,"
+        " and `/qa rejoin` lets your reactions count again.",
     ]
 )
 

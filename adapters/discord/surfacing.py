@@ -1,5 +1,5 @@
 """Discord side of surfacing: embeds for leaderboards, waiting questions, digests and notices, the
-`/qa leaderboard|unanswered|mydata|forgetme` subcommands, and the Discord Poster.
+`/qa leaderboard|unanswered|mydata|forgetme|rejoin` subcommands, and the Discord Poster.
 
 The subcommands answer ephemerally (deferred first: Discord's 3-second deadline); a notice goes in
 the question's thread, a digest in its channel. No discord object passes into the core.
@@ -28,8 +28,11 @@ from bot.replies import (
     HotAnswer,
     Leaderboard,
     PersonalExport,
+    Rejoined,
     SimilarQuestions,
     Unanswered,
+    forgotten_sentence,
+    rejoined_sentence,
 )
 from bot.surfacing_verbs import SurfacingReply, run_surfacing_verb
 from bot.text_rules import excerpt
@@ -76,10 +79,9 @@ def surfacing_reply(reply: SurfacingReply, guild_id: str) -> Reply:
             "as Anonymous, for good. Run `/qa forgetme confirm:True` to go ahead."
         )
     if isinstance(reply, Forgotten):
-        return Reply(
-            content=f"Done: {reply.votes_removed} vote(s) removed, {reply.posts_anonymised} "
-            "post(s) now anonymous. Nothing on this board names you any more."
-        )
+        return Reply(content=forgotten_sentence(reply, rejoin="`/qa rejoin`"))
+    if isinstance(reply, Rejoined):
+        return Reply(content=rejoined_sentence(reply))
     assert isinstance(reply, PersonalExport)
     return Reply(content=reply.summary)
 
@@ -203,3 +205,7 @@ def add_surfacing_commands(group: app_commands.Group, context: DiscordContext) -
     async def forgetme(interaction: discord.Interaction[Any], confirm: bool = False) -> None:
         rest = "confirm" if confirm else ""
         await deferred(interaction, "/qa forgetme", work(interaction, "forgetme", rest))
+
+    @group.command(name="rejoin", description="Count your reactions again after forgetme")
+    async def rejoin(interaction: discord.Interaction[Any]) -> None:
+        await deferred(interaction, "/qa rejoin", work(interaction, "rejoin", ""))

@@ -90,7 +90,8 @@ def help_text(*, ask: str, top: str, qa: str) -> str:
         f"• `{top} [day|week|month|year|all] [#tag] [Q12]` shows the best answers.\n"
         f"• `{qa} search <words>` · `{qa} accept A12` · `{qa} remove Q3` · `{qa} recount`\n"
         f"• `{qa} leaderboard [window]` · `{qa} unanswered [window]` · `{qa} mydata` (your data,"
-        f" only to you) · `{qa} forgetme` (remove your votes and your name)"
+        f" only to you) · `{qa} forgetme` (remove your votes and your name) · `{qa} rejoin`"
+        " (count your reactions again)"
     )
 
 

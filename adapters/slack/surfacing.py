@@ -23,8 +23,11 @@ from bot.replies import (
     HotAnswer,
     Leaderboard,
     PersonalExport,
+    Rejoined,
     SimilarQuestions,
     Unanswered,
+    forgotten_sentence,
+    rejoined_sentence,
 )
 from bot.surfacing_verbs import SurfacingReply
 from bot.text_rules import excerpt
@@ -76,10 +79,10 @@ def surfacing_message(reply: SurfacingReply, *, team_url: str, qa: str) -> Rende
         )
         return Rendered(text, [_section(text)])
     if isinstance(reply, Forgotten):
-        text = (
-            f"Done: {reply.votes_removed} vote(s) removed, {reply.posts_anonymised} post(s) now "
-            "anonymous. Nothing on this board names you any more."
-        )
+        text = forgotten_sentence(reply, rejoin=f"`{qa} rejoin`")
+        return Rendered(text, [_section(text)])
+    if isinstance(reply, Rejoined):
+        text = rejoined_sentence(reply)
         return Rendered(text, [_section(text)])
     assert isinstance(reply, PersonalExport)
     return Rendered(reply.summary, [_section(reply.summary)])

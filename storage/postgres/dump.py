@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 
 from storage.postgres.database import Database
-from storage.postgres.sql import LOCK_POSTS, RECOUNT
-from storage.tables import TABLES, TableBatch, TargetNotEmpty
+from storage.postgres.sql import DROP_OPTED_OUT, LOCK_POSTS, RECOUNT
+from storage.tables import NOT_CARRIED, TABLES, TableBatch, TargetNotEmpty
 
 __all__ = ["PostgresDump"]
 
@@ -43,7 +43,7 @@ class PostgresDump:
             # Writers creating a workspace wait until the load is done: no check-then-write.
             await conn.execute("LOCK TABLE workspaces IN EXCLUSIVE MODE")
             if replace:
-                tables = ", ".join(table for table, *_ in reversed(TABLES))
+                tables = ", ".join((*NOT_CARRIED, *(table for table, *_ in reversed(TABLES))))
                 await conn.execute(f"TRUNCATE {tables}, post_counters")
             elif await conn.fetchval("SELECT EXISTS (SELECT 1 FROM workspaces)"):
                 raise TargetNotEmpty("the target store is not empty")
@@ -57,5 +57,7 @@ class PostgresDump:
             # Numbers continue from the copied posts (NEXT_NUMBER starts from MAX(number)).
             await conn.execute("DELETE FROM post_counters")
             await conn.execute(LOCK_POSTS, None)
+            # No vote of a person who opted out is kept, whatever the source held.
+            await conn.execute(DROP_OPTED_OUT, None)
             await conn.execute(RECOUNT, None)
         self._db.forget_workspaces()

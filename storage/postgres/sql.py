@@ -145,11 +145,28 @@ WHERE id = (SELECT COALESCE(question_id, id) FROM posts
             WHERE workspace_id = $1 AND kind = $2 AND number = $3)
   AND (SELECT a.removed FROM posts a WHERE a.id = posts.accepted_answer_id)"""
 
-INSERT_VOTE = """
-INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT DO NOTHING"""
-CLEAR_VOTES = "DELETE FROM votes WHERE post_id = $1 AND ($2::text IS NULL OR emoji = $2)"
-DELETE_VOTE = "DELETE FROM votes WHERE post_id = $1 AND voter_id = $2 AND emoji = $3"
+# The vote clock's value now (migration 0009): every vote row added and every live removal
+# carries it, so catch-up can tell what changed after its watermark. Taking the watermark locks
+# the clock's row only for that statement; vote writes only read it.
+CLOCK = "(SELECT n FROM vote_clock WHERE id = 1)"
+VOTE_WATERMARK = "UPDATE vote_clock SET n = n + 1 WHERE id = 1 RETURNING n"
+
+# A platform cleared a post's reactions (or one emoji's): the dropped rows are recorded as
+# removed (the newest removal of a key wins); the count is of the rows dropped.
+CLEAR_VOTES = f"""
+WITH gone AS (
+    DELETE FROM votes WHERE post_id = $1 AND ($2::text IS NULL OR emoji = $2)
+    RETURNING post_id, voter_id, emoji)
+INSERT INTO vote_removals AS r (post_id, voter_id, emoji, seq)
+SELECT post_id, voter_id, emoji, {CLOCK} FROM gone
+ON CONFLICT (post_id, voter_id, emoji) DO UPDATE SET seq = GREATEST(r.seq, EXCLUDED.seq)"""
+
+# The vote rows of people who opted out in the post's workspace (one that raced forget-me, or
+# came with a copied store); all workspaces when $1 is NULL. votes_by_voter finds the rows.
+DROP_OPTED_OUT = """
+DELETE FROM votes v USING posts p, opt_outs o
+WHERE p.id = v.post_id AND o.workspace_id = p.workspace_id AND o.user_id = v.voter_id
+  AND ($1::bigint IS NULL OR p.workspace_id = $1)"""
 
 # A person's vote on a post is the sign of the sum of their mapped reactions.
 _PER_VOTER = "SELECT post_id, SUM(weight) AS net FROM votes {where} GROUP BY post_id, voter_id"

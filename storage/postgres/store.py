@@ -14,7 +14,7 @@ once (storage/postgres/ranking.py).
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncGenerator, AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, Collection, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -203,10 +203,27 @@ class PostgresStore:
     async def answers_to(self, workspace: WorkspaceRef, question: int) -> Sequence[Answer]:
         return await self._reconcile.answers_to(workspace, question)
 
+    async def vote_watermark(self) -> int:
+        return await self._reconcile.vote_watermark()
+
+    async def held_votes(
+        self, workspace: WorkspaceRef, post_ids: Sequence[PostId]
+    ) -> Mapping[PostId, Mapping[str, int]]:
+        return await self._reconcile.held_votes(workspace, post_ids)
+
     async def replace_votes(
-        self, workspace: WorkspaceRef, post_id: PostId, votes: Sequence[VoteRow], *, at: datetime
+        self,
+        workspace: WorkspaceRef,
+        post_id: PostId,
+        votes: Sequence[VoteRow],
+        *,
+        emoji: Collection[str],
+        since: int,
+        at: datetime,
     ) -> VoteTally:
-        return await self._reconcile.replace_votes(workspace, post_id, votes, at=at)
+        return await self._reconcile.replace_votes(
+            workspace, post_id, votes, emoji=emoji, since=since, at=at
+        )
 
     # Surfacing and forget-me ------------------------------------------------------------------
 
@@ -249,6 +266,12 @@ class PostgresStore:
         return await self._surfacing.forget_person(
             workspace, user_id, replacement_id=replacement_id, replacement_name=replacement_name
         )
+
+    async def rejoin(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        return await self._surfacing.rejoin(workspace, user_id)
+
+    async def opted_out(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        return await self._surfacing.opted_out(workspace, user_id)
 
     # Copy-store -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The PostgreSQL store's surfacing reads and the forget-me write (bot/surfacing.py asks for them).
+"""The PostgreSQL store's surfacing reads, and forget-me and its opt-out (bot/surfacing.py asks).
 
 The same intentions and column names as storage/sqlite/surfacing.py, in PostgreSQL's dialect.
 """
@@ -36,6 +36,7 @@ FROM posts a JOIN posts q ON q.id = a.question_id
 LEFT JOIN per_answer pa ON pa.post_id = a.id
 WHERE a.workspace_id = $1 AND a.kind = 'A' AND NOT a.removed AND NOT q.removed
   AND a.author_id != '{FORGOTTEN_ID}'
+  AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.workspace_id = $1 AND o.user_id = a.author_id)
 GROUP BY a.author_id
 HAVING COALESCE(SUM(pa.ups), 0) > 0 OR COALESCE(SUM(pa.downs), 0) > 0
     OR COUNT(*) FILTER (WHERE q.accepted_answer_id = a.id AND a.created_ms >= $2) > 0
@@ -80,6 +81,13 @@ WHERE voter_id = $2 AND post_id IN (SELECT id FROM posts WHERE workspace_id = $1
 FORGET_POSTS = """
 UPDATE posts SET author_id = $3, author_name = $4, anonymous = true
 WHERE workspace_id = $1 AND author_id = $2"""
+# The opt-out that keeps a forgotten person's votes out; the time is the database's clock.
+OPT_OUT = """
+INSERT INTO opt_outs (workspace_id, user_id, since_ms)
+VALUES ($1, $2, (extract(epoch FROM clock_timestamp()) * 1000)::bigint)
+ON CONFLICT DO NOTHING"""
+REJOIN = "DELETE FROM opt_outs WHERE workspace_id = $1 AND user_id = $2 RETURNING 1"
+OPTED_OUT = "SELECT 1 FROM opt_outs WHERE workspace_id = $1 AND user_id = $2"
 
 
 class PostgresSurfacing:
@@ -144,6 +152,7 @@ class PostgresSurfacing:
             # Lock the workspace's posts first (as recount does), so a racing vote on one of
             # them waits and its recount sees the votes already gone.
             await conn.execute(LOCK_POSTS, ws)
+            await conn.execute(OPT_OUT, ws, user_id)
             votes = rowcount(await conn.execute(FORGET_VOTES, ws, user_id))
             args = (ws, user_id, replacement_id, replacement_name)
             posts = rowcount(await conn.execute(FORGET_POSTS, *args))
@@ -151,6 +160,14 @@ class PostgresSurfacing:
             return votes, posts
 
         return await self._db.write(forget)
+
+    async def rejoin(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        ws = await self._db.known_workspace(workspace)
+        return await self._db.fetchrow(REJOIN, ws, user_id) is not None
+
+    async def opted_out(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        ws = await self._db.known_workspace(workspace)
+        return await self._db.fetchrow(OPTED_OUT, ws, user_id) is not None
 
 
 def _ms(since: datetime | None) -> int:

@@ -13,6 +13,7 @@ from storage.postgres.lookups import Claims
 from storage.postgres.sql import (
     CLAIMS,
     CLEAR_VOTES,
+    DROP_OPTED_OUT,
     LOCK_LIVE_POST,
     LOCK_POSTS,
     RECOUNT,
@@ -67,7 +68,7 @@ class PostgresVotes:
         )
 
     async def _single_vote(self, event: VoteEvent) -> VoteTally:
-        """One event in its own transaction (qabot_vote, migration 0005), retried on conflict."""
+        """One event in its own transaction (qabot_vote, migration 0009), retried on conflict."""
         row = await self._db.write(lambda conn: conn.fetchrow(VOTE, *event))
         assert row is not None
         return VoteTally(row["o_ups"], row["o_downs"], changed=row["o_changed"])
@@ -75,7 +76,8 @@ class PostgresVotes:
     async def clear_votes(
         self, workspace: WorkspaceRef, post_id: PostId, *, emoji: str | None
     ) -> VoteTally:
-        """Drop the post's vote rows and recount it, holding the post's row lock throughout."""
+        """Drop the post's vote rows (recorded as removed) and recount it, holding the post's
+        row lock throughout."""
         ws = await self._db.workspace_id(workspace)
 
         async def clear(conn: Any) -> VoteTally:
@@ -93,6 +95,7 @@ class PostgresVotes:
 
         async def recount(conn: Any) -> int:
             await conn.execute(LOCK_POSTS, ws)
+            await conn.execute(DROP_OPTED_OUT, ws)
             return rowcount(await conn.execute(RECOUNT, ws))
 
         return await self._db.write(recount)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterable, Mapping
 
 from storage.sqlite.session import Session
-from storage.sqlite.sql import RECOUNT
-from storage.tables import TABLES, TableBatch, TargetNotEmpty
+from storage.sqlite.sql import DROP_OPTED_OUT, RECOUNT
+from storage.tables import NOT_CARRIED, TABLES, TableBatch, TargetNotEmpty
 
 __all__ = ["SqliteDump"]
 
@@ -57,7 +57,7 @@ class SqliteDump:
         # A question may be loaded before the answer it accepted: check references at commit.
         await self._db.execute("PRAGMA defer_foreign_keys = ON")
         if replace:
-            for table, *_ in reversed(TABLES):
+            for table in (*NOT_CARRIED, *(table for table, *_ in reversed(TABLES))):
                 await self._db.execute(f"DELETE FROM {table}")
         else:
             found = list(await self._db.execute_fetchall(_ANY_WORKSPACE))
@@ -67,4 +67,6 @@ class SqliteDump:
             marks = ", ".join("?" for _ in columns)
             insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
             await self._db.executemany(insert, rows)
+        # No vote of a person who opted out is kept, whatever the source held.
+        await self._db.execute(DROP_OPTED_OUT, {"ws": None})
         await self._db.execute(RECOUNT, {"ws": None})

@@ -19,11 +19,13 @@ from storage.rows import answer_from_row, post_from_row, question_from_row, vote
 from storage.sqlite.sql import (
     ANSWER_BY_MESSAGE,
     CLAIM,
+    CLOCK,
     INSERT_ANSWER,
     LIVE_POST_ID,
     POST_BY_MESSAGE,
     POST_BY_NUMBER,
     POST_BY_THREAD,
+    RECORD_REMOVAL,
     SUBJECT_BY_MESSAGE,
     SUBJECT_BY_NUMBER,
 )
@@ -32,9 +34,12 @@ __all__ = ["add_answer", "claim", "get_post", "get_question_by_thread", "vote", 
 
 # Plain statements, each one index lookup. They are quicker than finding the live post inside the
 # INSERT and moving the counts in one UPDATE ... FROM with RETURNING: SQLite buffers RETURNING rows
-# in a temporary table.
-INSERT_VOTE = """
-INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms) VALUES (?, ?, ?, ?, ?)
+# in a temporary table. A vote row carries the vote clock's value (catch-up's order), and is not
+# written for a person who opted out in the workspace: nothing changes, as for a duplicate.
+INSERT_VOTE = f"""
+INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms, seq)
+SELECT ?1, ?2, ?3, ?4, ?5, {CLOCK}
+WHERE NOT EXISTS (SELECT 1 FROM opt_outs WHERE workspace_id = ?6 AND user_id = ?2)
 ON CONFLICT DO NOTHING"""
 DELETE_VOTE = "DELETE FROM votes WHERE post_id = ? AND voter_id = ? AND emoji = ? RETURNING weight"
 VOTER_NET = "SELECT COALESCE(SUM(weight), 0) FROM votes WHERE post_id = ? AND voter_id = ?"
@@ -54,11 +59,14 @@ def vote(
         return VoteTally(0, 0, changed=False)
     post = live[0]
     if weight is not None:
-        inserted = db.execute(INSERT_VOTE, (post, voter, emoji, weight, at_ms)).rowcount
+        inserted = db.execute(INSERT_VOTE, (post, voter, emoji, weight, at_ms, ws)).rowcount
         delta = weight if inserted else 0
     else:
         removed = _first(db, DELETE_VOTE, (post, voter, emoji))
         delta = 0 if removed is None else -removed[0]
+        # Recorded even when no row was there: the reaction may have been added while qabot was
+        # not listening, and catch-up must not add it back from an older read of the platform.
+        db.execute(RECORD_REMOVAL, (post, voter, emoji))
     if delta:
         # The voter's net weight moved from `net - delta` to `net`: one person counts once.
         (net,) = db.execute(VOTER_NET, (post, voter)).fetchone()

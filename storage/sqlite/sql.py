@@ -129,7 +129,35 @@ WHERE id = (SELECT COALESCE(question_id, id) FROM posts
             WHERE workspace_id = :ws AND kind = :kind AND number = :number)
   AND (SELECT a.removed FROM posts a WHERE a.id = posts.accepted_answer_id) = 1"""
 
-CLEAR_VOTES = "DELETE FROM votes WHERE post_id = :post AND (:emoji IS NULL OR emoji = :emoji)"
+# The vote clock's value now (migration 0009): every vote row added and every live removal
+# carries it, so catch-up can tell what changed after its watermark.
+CLOCK = "(SELECT n FROM vote_clock WHERE id = 1)"
+VOTE_WATERMARK = "UPDATE vote_clock SET n = n + 1 WHERE id = 1 RETURNING n"
+# The newest removal of a key wins: the greatest clock value stays.
+_KEEP_NEWEST_REMOVAL = (
+    "ON CONFLICT (post_id, voter_id, emoji) DO UPDATE SET seq = max(seq, excluded.seq)"
+)
+RECORD_REMOVAL = f"""
+INSERT INTO vote_removals (post_id, voter_id, emoji, seq) VALUES (?, ?, ?, {CLOCK})
+{_KEEP_NEWEST_REMOVAL}"""
+
+# A platform cleared a post's reactions (or one emoji's): the rows to drop are first recorded
+# as removed, then dropped.
+_CLEARED = "post_id = :post AND (:emoji IS NULL OR emoji = :emoji)"
+RECORD_CLEARED = f"""
+INSERT INTO vote_removals (post_id, voter_id, emoji, seq)
+SELECT post_id, voter_id, emoji, {CLOCK} FROM votes WHERE {_CLEARED}
+{_KEEP_NEWEST_REMOVAL}"""
+CLEAR_VOTES = f"DELETE FROM votes WHERE {_CLEARED}"
+
+# The vote rows of people who opted out in the post's workspace (one that raced forget-me, or
+# came with a copied store); all workspaces when :ws is NULL. votes_by_voter finds the rows.
+DROP_OPTED_OUT = """
+DELETE FROM votes
+WHERE voter_id IN (SELECT user_id FROM opt_outs WHERE :ws IS NULL OR workspace_id = :ws)
+  AND EXISTS (SELECT 1 FROM posts p JOIN opt_outs o ON o.workspace_id = p.workspace_id
+              WHERE p.id = votes.post_id AND o.user_id = votes.voter_id
+                AND (:ws IS NULL OR p.workspace_id = :ws))"""
 
 # A person's vote on a post is the sign of the sum of their mapped reactions.
 _PER_VOTER = "SELECT post_id, SUM(weight) AS net FROM votes {where} GROUP BY post_id, voter_id"

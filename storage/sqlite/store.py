@@ -5,9 +5,9 @@ Connections, and what runs where:
 - the *session* (storage/sqlite/session.py): one aiosqlite connection, whose statements run on
   aiosqlite's own thread so that a long one never stalls the event loop. It serves /top, search,
   the surfacing and catch-up reads, copy-store's dump and load, migrations, and the rare writes
-  (questions, links, edits, removals, accepting, clearing and replacing a post's votes, recount,
-  forget-me), one unit of work at a time under an asyncio lock, each write in its own
-  transaction;
+  (questions, links, edits, removals, accepting, clearing and replacing a post's votes, the
+  vote watermark, recount, forget-me and rejoining), one unit of work at a time under an asyncio
+  lock, each write in its own transaction;
 - the *writer* (storage/sqlite/writer.py): one plain sqlite3 connection used on the event loop's
   thread. It takes what comes in bursts with reactions and thread replies: votes, answers and
   claims, group-committed in batches, and the lookups a reaction needs, run at once between
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import AsyncGenerator, AsyncIterable, Mapping, Sequence
+from collections.abc import AsyncGenerator, AsyncIterable, Collection, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -222,10 +222,27 @@ class SqliteStore:
     async def answers_to(self, workspace: WorkspaceRef, question: int) -> Sequence[Answer]:
         return await self._reconcile.answers_to(workspace, question)
 
+    async def vote_watermark(self) -> int:
+        return await self._reconcile.vote_watermark()
+
+    async def held_votes(
+        self, workspace: WorkspaceRef, post_ids: Sequence[PostId]
+    ) -> Mapping[PostId, Mapping[str, int]]:
+        return await self._reconcile.held_votes(workspace, post_ids)
+
     async def replace_votes(
-        self, workspace: WorkspaceRef, post_id: PostId, votes: Sequence[VoteRow], *, at: datetime
+        self,
+        workspace: WorkspaceRef,
+        post_id: PostId,
+        votes: Sequence[VoteRow],
+        *,
+        emoji: Collection[str],
+        since: int,
+        at: datetime,
     ) -> VoteTally:
-        return await self._reconcile.replace_votes(workspace, post_id, votes, at=at)
+        return await self._reconcile.replace_votes(
+            workspace, post_id, votes, emoji=emoji, since=since, at=at
+        )
 
     # Surfacing and forget-me ------------------------------------------------------------------
 
@@ -268,6 +285,12 @@ class SqliteStore:
         return await self._surfacing.forget_person(
             workspace, user_id, replacement_id=replacement_id, replacement_name=replacement_name
         )
+
+    async def rejoin(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        return await self._surfacing.rejoin(workspace, user_id)
+
+    async def opted_out(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        return await self._surfacing.opted_out(workspace, user_id)
 
     # Copy-store -------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The SQLite store's surfacing reads and the forget-me write (bot/surfacing.py asks for them)."""
+"""The SQLite store's surfacing reads, and forget-me and its opt-out (bot/surfacing.py asks)."""
 
 from __future__ import annotations
 
@@ -33,6 +33,7 @@ FROM posts a JOIN posts q ON q.id = a.question_id
 LEFT JOIN per_answer pa ON pa.post_id = a.id
 WHERE a.workspace_id = :ws AND a.kind = 'A' AND a.removed = 0 AND q.removed = 0
   AND a.author_id != '{FORGOTTEN_ID}'
+  AND NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.workspace_id = :ws AND o.user_id = a.author_id)
 GROUP BY a.author_id
 HAVING COALESCE(SUM(pa.u), 0) + COALESCE(SUM(pa.d), 0) + accepted > 0
 ORDER BY COALESCE(SUM(pa.u), 0) - COALESCE(SUM(pa.d), 0) DESC, accepted DESC, 2 ASC
@@ -72,6 +73,13 @@ WHERE voter_id = :user AND post_id IN (SELECT id FROM posts WHERE workspace_id =
 FORGET_POSTS = """
 UPDATE posts SET author_id = :new_id, author_name = :new_name, anonymous = 1
 WHERE workspace_id = :ws AND author_id = :user"""
+# The opt-out that keeps a forgotten person's votes out; the time is the database's clock.
+OPT_OUT = """
+INSERT INTO opt_outs (workspace_id, user_id, since_ms)
+VALUES (:ws, :user, CAST((julianday('now') - 2440587.5) * 86400000 AS INTEGER))
+ON CONFLICT DO NOTHING"""
+REJOIN = "DELETE FROM opt_outs WHERE workspace_id = :ws AND user_id = :user"
+OPTED_OUT = "SELECT 1 FROM opt_outs WHERE workspace_id = :ws AND user_id = :user"
 
 
 class SqliteSurfacing:
@@ -134,6 +142,7 @@ class SqliteSurfacing:
     ) -> tuple[int, int]:
         async with self._session.transaction() as db:
             ws = await self._session.workspace_id(db, workspace)
+            await db.execute(OPT_OUT, {"ws": ws, "user": user_id})
             votes = await db.execute(FORGET_VOTES, {"ws": ws, "user": user_id})
             params = {"ws": ws, "user": user_id, "new_id": replacement_id,
                       "new_name": replacement_name}  # fmt: skip
@@ -141,6 +150,15 @@ class SqliteSurfacing:
             # Counts derive from vote rows: rebuild the ones the deleted votes were in.
             await db.execute(RECOUNT, {"ws": ws})
             return votes.rowcount, posts.rowcount
+
+    async def rejoin(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        async with self._session.transaction() as db:
+            ws = await self._session.workspace_id(db, workspace)
+            cursor = await db.execute(REJOIN, {"ws": ws, "user": user_id})
+            return cursor.rowcount > 0
+
+    async def opted_out(self, workspace: WorkspaceRef, user_id: str) -> bool:
+        return bool(await self._session.read(workspace, OPTED_OUT, {"user": user_id}))
 
 
 def _ms(since: datetime | None) -> int:

@@ -12,7 +12,14 @@ from bot.domain import PostId, WorkspaceRef
 from bot.ports import VoteTally
 from storage.rows import to_ms
 from storage.sqlite.session import Session
-from storage.sqlite.sql import CLEAR_VOTES, LIVE_POST_ID, RECOUNT, RETALLY_POST
+from storage.sqlite.sql import (
+    CLEAR_VOTES,
+    DROP_OPTED_OUT,
+    LIVE_POST_ID,
+    RECORD_CLEARED,
+    RECOUNT,
+    RETALLY_POST,
+)
 from storage.sqlite.workspaces import WorkspaceIds
 from storage.sqlite.writer import SqliteWriter
 
@@ -74,12 +81,15 @@ class SqliteVotes:
             post = await live_post_id(db, ws, post_id)
             if post is None:
                 return VoteTally(0, 0, changed=False)
-            cursor = await db.execute(CLEAR_VOTES, {"post": post, "emoji": emoji})
+            params = {"post": post, "emoji": emoji}
+            await db.execute(RECORD_CLEARED, params)
+            cursor = await db.execute(CLEAR_VOTES, params)
             return await retally(db, post, changed=cursor.rowcount > 0)
 
     async def recount(self, workspace: WorkspaceRef | None = None) -> int:
         async with self._session.transaction() as db:
             ws = None if workspace is None else await self._session.workspace_id(db, workspace)
+            await db.execute(DROP_OPTED_OUT, {"ws": ws})
             cursor = await db.execute(RECOUNT, {"ws": ws})
             return cursor.rowcount
 

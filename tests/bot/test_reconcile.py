@@ -8,27 +8,61 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from bot.domain import Answer, MessageRef, Post, Question, TopQuery, Window
-from bot.reconcile import Reconciler, SeenReaction, SeenReply
+from bot.domain import Answer, MessageRef, Post, Question, TopQuery, UserRef, Window
+from bot.reconcile import Reconciler, SeenEmoji, SeenMessage, SeenReaction, SeenThread
 from tests.conftest import CHANNEL, TEAM, Board
+
+
+@dataclass(frozen=True)
+class SeenReply:
+    """A reply in a thread as the test sets it up; its reactions are those in `reactions_on`."""
+
+    message: MessageRef
+    author: UserRef
+    text: str
 
 
 @dataclass
 class FakeView:
-    """What the platform shows now: reactions per message, replies per thread."""
+    """What the platform shows now: reactions per message, replies per thread. The listing
+    names the reactors of an emoji only when `complete_listings` says so; else each emoji's
+    reactors cost a read, counted in `reads`."""
 
     reactions_on: dict[MessageRef, list[SeenReaction]] = field(default_factory=dict)
     threads: dict[str, list[SeenReply]] = field(default_factory=dict)
     broken: set[MessageRef] = field(default_factory=set)
+    complete_listings: bool = True
+    reads: list[tuple[MessageRef, str]] = field(default_factory=list)
 
-    async def reactions(self, message: MessageRef) -> Sequence[SeenReaction] | None:
-        if message in self.broken:
+    def summary(self, message: MessageRef) -> tuple[SeenEmoji, ...]:
+        by_emoji: dict[str, list[str]] = {}
+        for reaction in self.reactions_on.get(message, []):
+            by_emoji.setdefault(reaction.emoji, []).append(reaction.user_id)
+        return tuple(
+            SeenEmoji(emoji, len(users), tuple(users) if self.complete_listings else ())
+            for emoji, users in by_emoji.items()
+        )
+
+    async def thread(self, question: Question) -> SeenThread | None:
+        assert question.message is not None and question.thread_key is not None
+        if question.message in self.broken:
             raise TimeoutError("the platform did not answer")
-        return self.reactions_on.get(message)
+        if question.message not in self.reactions_on:
+            return None
+        replies = self.threads.get(question.thread_key)
+        return SeenThread(
+            self.summary(question.message),
+            None if replies is None else tuple(
+                SeenMessage(r.message, r.author, r.text, self.summary(r.message)) for r in replies
+            ),
+        )  # fmt: skip
 
-    async def replies(self, question: Question) -> Sequence[SeenReply] | None:
-        assert question.thread_key is not None
-        return self.threads.get(question.thread_key)
+    async def reactors(self, message: MessageRef, seen: SeenEmoji) -> Sequence[SeenReaction]:
+        self.reads.append((message, seen.emoji))
+        return [r for r in self.reactions_on.get(message, []) if r.emoji == seen.emoji]
+
+    async def person(self, author: UserRef) -> UserRef:
+        return author
 
 
 @pytest.fixture
@@ -201,3 +235,74 @@ async def test_catching_up_twice_changes_nothing_the_second_time(
     before = board.snapshot()
     again = await catch_up(board, view).run(TEAM)
     assert (again.posts_recounted, again.answers_added, board.snapshot()) == (0, 0, before)
+
+
+async def test_with_nothing_changed_no_reactor_is_read(board: Board, view: FakeView) -> None:
+    view.complete_listings = False  # as on Discord: listings carry counts, not people
+    question = await posted(board, view)
+    answer = await replied(board, view, question, "bob")
+    assert answer.message is not None
+    view.reactions_on[answer.message] = [SeenReaction("carol", "👍"), SeenReaction("dave", "👎")]
+    first = await catch_up(board, view).run(TEAM)
+    view.reads.clear()
+    again = await catch_up(board, view).run(TEAM)
+    assert (first.reactor_reads, again.reactor_reads, view.reads) == (2, 0, [])
+
+
+async def test_only_the_emoji_whose_count_changed_is_read(board: Board, view: FakeView) -> None:
+    view.complete_listings = False
+    question = await posted(board, view)
+    answer = await replied(board, view, question, "bob")
+    assert answer.message is not None
+    view.reactions_on[answer.message] = [SeenReaction("carol", "👍"), SeenReaction("dave", "👎")]
+    await catch_up(board, view).run(TEAM)
+    view.reads.clear()
+    view.reactions_on[answer.message].append(SeenReaction("erin", "👍"))
+    await catch_up(board, view).run(TEAM)
+    assert (view.reads, await score(board, answer)) == ([(answer.message, "👍")], (2, 1))
+
+
+async def test_an_emoji_gone_from_the_message_drops_its_votes_without_a_read(
+    board: Board, view: FakeView
+) -> None:
+    view.complete_listings = False
+    question = await posted(board, view)
+    answer = await replied(board, view, question, "bob")
+    await board.votes(answer, "👍", "carol")
+    await catch_up(board, view).run(TEAM)
+    assert (view.reads, await score(board, answer)) == ([], (0, 0))
+
+
+class LiveDuringTheRead(FakeView):
+    """A view whose listing is taken, then a live vote reaches qabot before catch-up writes."""
+
+    def __init__(self, board: Board, live: list[tuple[str, str, str, bool]]) -> None:
+        super().__init__()
+        self.board = board
+        self.live = live  # (post id, emoji, voter, added)
+
+    async def thread(self, question: Question) -> SeenThread | None:
+        listed = await super().thread(question)
+        for post_id, emoji, voter, added in self.live:
+            target = await self.board.service.get(TEAM, post_id)
+            vote = self.board.service.react if added else self.board.service.unreact
+            await vote(voter=self.board.user(voter), target=target.post_id, emoji=emoji)
+        self.live = []
+        return listed
+
+
+async def test_a_vote_that_arrives_while_catch_up_reads_is_kept(board: Board) -> None:
+    view = LiveDuringTheRead(board, [("A1", "👍", "erin", True), ("A1", "👍", "carol", False)])
+    question = await posted(board, view)
+    answer = await replied(board, view, question, "bob")
+    await board.votes(answer, "👍", "carol")
+    assert answer.message is not None
+    view.reactions_on[answer.message] = [SeenReaction("carol", "👍"), SeenReaction("dave", "👍")]
+    await catch_up(board, view).run(TEAM)
+    # dave was missed while down (counts now); erin's live vote stays; carol's removal stands.
+    voted = {
+        who: [v.post for v in (await board.service.store.personal_data(TEAM, who)).votes]
+        for who in ("carol", "dave", "erin")
+    }
+    assert voted == {"carol": [], "dave": ["A1"], "erin": ["A1"]}
+    assert await board.service.store.recount() == 0

@@ -19,8 +19,7 @@ from bot.settings import DigestSettings, Settings, load_settings
 from storage import open_store
 from storage.sqlite import SqliteStore
 from tests.bot.recording_poster import RecordingPoster
-from tests.conftest import CHANNEL, TEAM, FakeClock
-from tests.storage.conftest import FreshUrl, fresh_url  # noqa: F401  (the fixture)
+from tests.conftest import CHANNEL, TEAM, FakeClock, FreshUrl
 
 BERLIN_WEEKLY = DigestSettings(
     channels=(f"slack:{TEAM.workspace_id}:{CHANNEL}",), cadence="weekly", weekday="monday",
@@ -248,7 +247,7 @@ async def test_until_its_platform_connects_the_loop_looks_again_every_second(
 
 
 async def test_two_processes_on_postgresql_post_each_digest_once(
-    fresh_url: FreshUrl,  # noqa: F811  (the fixture imported above)
+    fresh_url: FreshUrl,
     clock: FakeClock,
 ) -> None:
     url = await fresh_url("postgres")

@@ -7,56 +7,14 @@ dropped afterwards; without the variable the PostgreSQL cases skip, saying why.
 
 from __future__ import annotations
 
-import os
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
 
 from bot.ports import Store
 from storage import open_store
-
-POSTGRES_DSN = os.environ.get("QABOT_TEST_POSTGRES_DSN", "")
-NO_POSTGRES = "QABOT_TEST_POSTGRES_DSN is not set: no PostgreSQL to test against"
-
-FreshUrl = Callable[[str], Awaitable[str]]
-
-
-async def _admin() -> Any:
-    asyncpg = pytest.importorskip("asyncpg")
-    return await asyncpg.connect(POSTGRES_DSN)
-
-
-@pytest.fixture
-async def fresh_url(tmp_path: Path) -> AsyncIterator[FreshUrl]:
-    """A factory of empty store URLs: `await fresh_url("sqlite")` or `("postgres")`."""
-    schemas: list[str] = []
-
-    async def make(kind: str) -> str:
-        if kind == "sqlite":
-            return f"sqlite:///{tmp_path / f'qabot-{uuid.uuid4().hex[:8]}.db'}"
-        if not POSTGRES_DSN:
-            pytest.skip(NO_POSTGRES)
-        schema = f"qabot_test_{uuid.uuid4().hex[:12]}"
-        admin = await _admin()
-        try:
-            await admin.execute(f"CREATE SCHEMA {schema}")
-        finally:
-            await admin.close()
-        schemas.append(schema)
-        joiner = "&" if "?" in POSTGRES_DSN else "?"
-        return f"{POSTGRES_DSN}{joiner}search_path={schema}"
-
-    yield make
-    if schemas:
-        admin = await _admin()
-        try:
-            for schema in schemas:
-                await admin.execute(f"DROP SCHEMA {schema} CASCADE")
-        finally:
-            await admin.close()
+from tests.conftest import FreshUrl
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

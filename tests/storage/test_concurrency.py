@@ -15,8 +15,9 @@ from bot.domain import MessageRef, PostId
 from bot.ports import Store
 from storage import open_store
 from storage.migrations import migrations_for
+from tests.conftest import FreshUrl
 from tests.storage.builders import SLACK, a, answer, ask
-from tests.storage.conftest import FreshUrl, raw_fetch
+from tests.storage.conftest import raw_fetch
 from tests.storage.vote_race import expected_counts, expected_rows, storm
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,6 +12,7 @@ from bot.errors import SettingsError
 from bot.ports import Store
 from storage import open_store, sqlite_path
 from storage.copy_store import TargetNotEmpty, copy_store
+from tests.conftest import FreshUrl
 from tests.storage.builders import (
     DISCORD,
     NOW,
@@ -25,7 +26,7 @@ from tests.storage.builders import (
     vote,
     votes_for,
 )
-from tests.storage.conftest import FreshUrl, raw_fetch
+from tests.storage.conftest import raw_fetch
 
 QUERIES = [
     TopQuery("C1", Window.ALL),
@@ -174,3 +175,22 @@ async def test_copy_from_a_missing_sqlite_file_creates_nothing(fresh_url: FreshU
     with pytest.raises(SettingsError, match="does not exist"):
         await copy_store(source, target)
     assert not _exists(source) and not _exists(target)
+
+
+async def test_an_opt_out_moves_with_the_community(fresh_url: FreshUrl) -> None:
+    urls = [await fresh_url("sqlite"), await fresh_url("postgres"), await fresh_url("sqlite")]
+    first = await open_store(urls[0])
+    await _community(first)
+    await first.forget_person(DISCORD, "U_UP0", replacement_id="gone", replacement_name="Anon")
+    await first.close()
+    await copy_store(urls[0], urls[1])
+    await copy_store(urls[1], urls[2])
+    for url in urls[1:]:
+        store = await open_store(url)
+        try:
+            assert await store.opted_out(DISCORD, "U_UP0") is True
+            assert await store.opted_out(SLACK, "U_UP0") is False
+            tally = await vote(store, PostId(PostKind.ANSWER, 1), "U_UP0", ws=DISCORD)
+            assert (tally.ups, tally.changed) == (0, False)
+        finally:
+            await store.close()

@@ -21,6 +21,7 @@ from tests.storage.builders import (
     DISCORD,
     NOW,
     SLACK,
+    WEIGHTS,
     a,
     answer,
     ask,
@@ -33,6 +34,7 @@ from tests.storage.builders import (
 from tests.storage.conftest import raw_execute, raw_fetch
 
 TOP = TopQuery(channel_id="C1", window=Window.ALL)
+KEYS = frozenset(WEIGHTS)  # every emoji key a replace covers
 
 # Questions ------------------------------------------------------------------------------------
 
@@ -475,7 +477,8 @@ async def test_replacing_votes_makes_the_rows_exactly_the_snapshot(store: Store)
     await vote(store, a(1), "U_STAYS")
     await vote(store, a(1), "U_LEFT")
     snapshot = [VoteRow("U_STAYS", "👍", 1), VoteRow("U_NEW", "👎", -1), VoteRow("U_NEW2", "👍", 1)]
-    tally = await store.replace_votes(SLACK, a(1), snapshot, at=NOW)
+    mark = await store.vote_watermark()
+    tally = await store.replace_votes(SLACK, a(1), snapshot, emoji=KEYS, since=mark, at=NOW)
     assert (tally.ups, tally.downs, tally.changed) == (2, 1, True)
     rows = await raw_fetch(store, "SELECT voter_id, emoji FROM votes ORDER BY voter_id")
     assert [tuple(r) for r in rows] == [("U_NEW", "👎"), ("U_NEW2", "👍"), ("U_STAYS", "👍")]
@@ -485,7 +488,10 @@ async def test_replacing_votes_with_what_is_there_changes_nothing(store: Store) 
     await ask(store)
     await answer(store, 1)
     await vote(store, a(1), "U_X")
-    tally = await store.replace_votes(SLACK, a(1), [VoteRow("U_X", "👍", 1)], at=NOW)
+    mark = await store.vote_watermark()
+    tally = await store.replace_votes(
+        SLACK, a(1), [VoteRow("U_X", "👍", 1)], emoji=KEYS, since=mark, at=NOW
+    )
     assert (tally.ups, tally.changed) == (1, False)
 
 
@@ -493,7 +499,8 @@ async def test_replacing_votes_with_none_clears_the_post(store: Store) -> None:
     await ask(store)
     await answer(store, 1)
     await votes_for(store, a(1), 2, 1)
-    tally = await store.replace_votes(SLACK, a(1), [], at=NOW)
+    mark = await store.vote_watermark()
+    tally = await store.replace_votes(SLACK, a(1), [], emoji=KEYS, since=mark, at=NOW)
     post = await store.get_post(SLACK, a(1))
     assert (tally.ups, tally.downs, tally.changed) == (0, 0, True)
     assert post is not None and (post.ups, post.downs) == (0, 0)
@@ -505,8 +512,10 @@ async def test_replacing_votes_on_a_removed_or_foreign_post_changes_nothing(stor
     await vote(store, a(1), "U_X")
     await store.remove_post(SLACK, a(1))
     other = WorkspaceRef("slack", "T_OTHER")
+    mark = await store.vote_watermark()
     for ws in (SLACK, other):
-        tally = await store.replace_votes(ws, a(1), [VoteRow("U_Y", "👍", 1)], at=NOW)
+        snapshot = [VoteRow("U_Y", "👍", 1)]
+        tally = await store.replace_votes(ws, a(1), snapshot, emoji=KEYS, since=mark, at=NOW)
         assert tally.changed is False
     rows = await raw_fetch(store, "SELECT voter_id FROM votes")
     assert [tuple(r) for r in rows] == [("U_X",)]

@@ -89,6 +89,16 @@ async def test_forgetme_asks_for_confirmation_first(session: ConsoleSession) -> 
 async def test_forgetme_confirmed_removes_the_votes(session: ConsoleSession) -> None:
     replies = await transcript(session, [*VOTED, "/qa forgetme confirm", "/qa leaderboard"])
     assert replies[-2] == (
-        "Done: 1 vote(s) removed, 0 post(s) now anonymous. Nothing here names you any more."
+        "Done: 1 vote(s) removed, 0 post(s) now anonymous. Nothing on this board names you any "
+        "more, and your reactions do not count, now or after a restart, until you type /qa rejoin."
     )
     assert "+3" in replies[-1]
+
+
+async def test_a_forgotten_person_votes_again_only_after_rejoin(session: ConsoleSession) -> None:
+    replies = await transcript(
+        session, [*VOTED, "/qa forgetme confirm", "/react A1 👎", "/qa rejoin", "/react A1 👎"]
+    )
+    assert "/qa rejoin" in replies[-3] and "not counted" in replies[-3]
+    assert replies[-2].startswith("Welcome back")
+    assert replies[-1].startswith("👎 counted on A1")

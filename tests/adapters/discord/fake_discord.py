@@ -42,6 +42,23 @@ EPHEMERAL = 64
 TOKEN = "fake-bot-token"
 
 
+@dataclass
+class Held:
+    """One held answer: `arrived` is set once the request came and its answer was read."""
+
+    method: str
+    pattern: str
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    _release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def wait(self) -> None:
+        self.arrived.set()
+        await self._release.wait()
+
+    def release(self) -> None:
+        self._release.set()
+
+
 @dataclass(frozen=True)
 class RecordedCall:
     method: str
@@ -107,6 +124,7 @@ class FakeDiscord(EventsMixin):
         self.messages: dict[str, Json] = {}
         self.reactions: dict[tuple[str, str], list[str]] = {}  # (message, emoji key) -> user ids
         self.query: dict[str, str] = {}  # the query string of the request being routed
+        self.holds: list[Held] = []
         self.interactions: dict[str, _Interaction] = {}
         self.throwers: list[Thrower] = []
         self._rate_limits: list[_RateLimit] = []
@@ -354,8 +372,19 @@ class FakeDiscord(EventsMixin):
         for route_method, pattern, handler in ROUTES:
             match = pattern.fullmatch(path)
             if match and route_method == method:
-                return await handler(self, body, match)
+                answer = await handler(self, body, match)
+                for hold in list(self.holds):
+                    if hold.method == method and re.fullmatch(hold.pattern, path):
+                        self.holds.remove(hold)
+                        await hold.wait()  # the answer was read before the hold: send it now
+                return answer
         return 404, {"message": "404: Not Found", "code": 0}, {}
+
+    def hold(self, method: str, pattern: str) -> Held:
+        """Hold the next answer of one route: read now, sent when the test releases it."""
+        held = Held(method, pattern)
+        self.holds.append(held)
+        return held
 
     @staticmethod
     def _too_many(retry_after: float) -> tuple[int, Json, dict[str, str]]:

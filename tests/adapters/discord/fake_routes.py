@@ -206,7 +206,10 @@ async def history(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
     )  # fmt: skip
     if before is not None:
         found = [msg for msg in found if int(msg["id"]) < int(before)]
-    return ok([fake.visible(msg) for msg in found[:limit]])
+    return ok(
+        [{**fake.visible(msg), "reactions": _reaction_counts(fake, msg["id"])}
+         for msg in found[:limit]]
+    )  # fmt: skip
 
 
 @route("PATCH", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)")

@@ -61,7 +61,13 @@ class Harness:
 
     @classmethod
     def settings_for(
-        cls, fake: FakeDiscord, path: Path, *, message_content: bool, extra_toml: str = ""
+        cls,
+        fake: FakeDiscord,
+        path: Path,
+        *,
+        message_content: bool,
+        extra_toml: str = "",
+        storage_url: str = "",
     ) -> Settings:
         toml = DEFAULT_TOML.format(
             message_content=str(message_content).lower(), guild_ids=f'"{fake.guild_id}"'
@@ -72,17 +78,24 @@ class Harness:
             "DISCORD_TOKEN": fake.token,
             "DISCORD_API_BASE_URL": fake.api_url,
             "DISCORD_GATEWAY_URL": str(fake.gateway_url),
-            "QABOT_STORAGE_URL": f"sqlite:///{path}",
+            "QABOT_STORAGE_URL": storage_url or f"sqlite:///{path}",
         }
         return load_settings(config, env)
 
     @classmethod
     async def start(
-        cls, fake: FakeDiscord, path: Path, *, message_content: bool = True, extra_toml: str = ""
+        cls,
+        fake: FakeDiscord,
+        path: Path,
+        *,
+        message_content: bool = True,
+        extra_toml: str = "",
+        storage_url: str = "",
     ) -> Harness:
         settings = cls.settings_for(
-            fake, path, message_content=message_content, extra_toml=extra_toml
-        )
+            fake, path, message_content=message_content, extra_toml=extra_toml,
+            storage_url=storage_url,
+        )  # fmt: skip
         store = await open_store(settings.storage.url)
         service = QAService(store=store, settings=settings)
         client = build_discord_client(settings=settings, service=service, guild_ready_timeout=0.05)

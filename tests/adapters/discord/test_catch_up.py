@@ -1,17 +1,33 @@
 """Catch-up on Discord: what happened while the bot was away counts once it is back.
 
 The fake's state is changed behind the bot's back (no gateway event), as a restart or a long drop
-leaves it; the bot re-reads reactions (paged past 100 users) and thread history on READY and on
-RESUMED, in the background.
+leaves it; the bot re-reads thread history on READY and on RESUMED, in the background, and pages
+the users of an emoji (past 100) only when its count changed. Every test runs on both stores.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
+import pytest
+
 from adapters.discord.catchup import start_catch_up
+from bot.domain import PostId, WorkspaceRef
 from bot.reconcile import CatchUp
+from tests.conftest import FreshUrl
 
 from .fake_discord import FakeDiscord, Thrower
-from .harness import Harness
+from .harness import Harness, eventually
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def qa(
+    request: pytest.FixtureRequest,
+    start_bot: Callable[..., Awaitable[Harness]],
+    fresh_url: FreshUrl,
+) -> Harness:
+    """qabot with the Message Content intent, on each store."""
+    return await start_bot(message_content=True, storage_url=await fresh_url(request.param))
 
 
 async def catch_up(qa: Harness, fake: FakeDiscord) -> CatchUp:
@@ -100,3 +116,85 @@ async def test_mentions_in_a_question_never_ping_anyone(qa: Harness, fake: FakeD
     assert post.body["allowed_mentions"]["parse"] == []
     assert not post.body["allowed_mentions"].get("users")
     assert not post.body["allowed_mentions"].get("roles")
+
+
+async def test_live_changes_while_catch_up_reads_are_never_undone(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    alice, bob, carol = fake.add_member("alice"), fake.add_member("bob"), fake.add_member("carol")
+    dave, erin = fake.add_member("dave"), fake.add_member("erin")
+    asked = await qa.ask(alice, "Should I move to a staff role or stay senior?")
+    answer = await qa.answer(bob, asked, "Stay until the scope is there.")
+    await fake.react(dave, answer, "👍")
+    await qa.ranked_as(alice, ["+1 bob"])
+    fake.reactions[(answer["id"], "👍")] = [dave["id"], carol["id"]]  # carol's was missed
+    guild = int(fake.guild_id)
+    running = qa.client.context.catch_up_tasks.get(guild)
+    if running is not None:
+        await running
+    held = fake.hold("GET", rf"/channels/{asked.thread['id']}/messages")
+    task = start_catch_up(qa.client.context, guild)
+    assert task is not None
+    await held.arrived.wait()  # Discord has answered what it showed; the answer is on its way
+    await fake.react(erin, answer, "👍")  # both live, after that answer was read
+    await fake.unreact(dave, answer, "👍")
+    await eventually(lambda: _rows_on(qa, "A1", 1))  # dave's removal and erin's vote are in
+    held.release()
+    await task
+    await qa.ranked_as(alice, ["+2 bob"])
+    workspace = WorkspaceRef("discord", fake.guild_id)
+    voted = {
+        who["username"]: [
+            v.post for v in (await qa.store.personal_data(workspace, who["id"])).votes
+        ]
+        for who in (carol, dave, erin)
+    }
+    assert voted == {"carol": ["A1"], "dave": [], "erin": ["A1"]}  # caught up, removed, live
+    assert await qa.store.recount() == 0
+
+
+async def _rows_on(qa: Harness, post: str, count: int) -> bool:
+    """Whether the store holds exactly `count` vote rows on `post`."""
+    post_id = PostId.parse(post)
+    assert post_id is not None
+    held = await qa.store.held_votes(WorkspaceRef("discord", qa.fake.guild_id), [post_id])
+    return sum(held.get(post_id, {}).values()) == count
+
+
+async def test_with_nothing_changed_catch_up_reads_no_reactors(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    alice, bob, carol = fake.add_member("alice"), fake.add_member("bob"), fake.add_member("carol")
+    asked = await qa.ask(alice, "Is it fine to job-hop after a year?")
+    answer = await qa.answer(bob, asked, "Once or twice, yes.")
+    fake.reactions[(answer["id"], "👍")] = [carol["id"]]
+    await catch_up(qa, fake)
+    before = len(fake.calls)
+    again = await catch_up(qa, fake)
+    paged = [c for c in fake.calls[before:] if "/reactions/" in c.path]
+    assert (paged, again.reactor_reads) == ([], 0)
+
+
+async def test_a_forgotten_person_stays_forgotten_after_a_resume(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    alice, bob, carol = fake.add_member("alice"), fake.add_member("bob"), fake.add_member("carol")
+    asked = await qa.ask(alice, "Should I negotiate equity or salary?")
+    answer = await qa.answer(bob, asked, "Salary: equity is a lottery ticket.")
+    await fake.react(carol, answer, "👎")
+    await qa.ranked_as(alice, ["-1 bob"])
+    await qa.reply(await fake.slash(carol, "qa", subcommand="forgetme", confirm=True))
+    await qa.ranked_as(alice, ["+0 bob"])
+    await fake.drop()  # the gateway comes back with a RESUME: catch-up reads the 👎 again
+    await fake.wait_connected()
+    guild = int(fake.guild_id)
+    running = qa.client.context.catch_up_tasks.get(guild)
+    if running is not None:
+        await running
+    await fake.react(carol, answer, "👎")  # a raw event after the forget
+    await catch_up(qa, fake)
+    await qa.ranked_as(alice, ["+0 bob"])
+    data = await qa.store.personal_data(WorkspaceRef("discord", fake.guild_id), carol["id"])
+    assert list(data.votes) == []
+    rejoined = await qa.reply(await fake.slash(carol, "qa", subcommand="rejoin"))
+    assert rejoined["content"].startswith("Welcome back")

@@ -28,7 +28,7 @@ async def test_commands_sync_to_the_configured_guild(qa: Harness, fake: FakeDisc
     subcommands = {o["name"] for o in commands["qa"]["options"]}
     assert subcommands == {
         "help", "search", "accept", "remove", "recount",
-        "leaderboard", "unanswered", "mydata", "forgetme",
+        "leaderboard", "unanswered", "mydata", "forgetme", "rejoin",
     }  # fmt: skip
 
 

@@ -44,6 +44,21 @@ class Call:
 
 
 @dataclass
+class Held:
+    """One held answer: `arrived` is set once the request came and its answer was read."""
+
+    arrived: asyncio.Event = field(default_factory=asyncio.Event)
+    _release: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def wait(self) -> None:
+        self.arrived.set()
+        await self._release.wait()
+
+    def release(self) -> None:
+        self._release.set()
+
+
+@dataclass
 class _Scripted:
     """What the next calls of one method answer instead of the normal reply."""
 
@@ -66,6 +81,10 @@ class FakeSlack:
         self.users: dict[str, Json] = {}
         self.messages: dict[tuple[str, str], Json] = {}  # (channel, ts) -> message
         self.reactions: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(dict)
+        self.holds: dict[str, Held] = {}
+        # Listings (conversations.replies) name at most this many users of an emoji, with the
+        # full count; reactions.get with full=true names them all.
+        self.listing_names_at_most = 50
         self.socket_acks: dict[str, asyncio.Future[Json]] = {}
         self._scripted: dict[str, _Scripted] = defaultdict(_Scripted)
         self._ts = itertools.count(1)
@@ -253,7 +272,14 @@ class FakeSlack:
         if asyncio.iscoroutine(body):
             body = await body
         assert isinstance(body, dict)
+        if (held := self.holds.pop(method, None)) is not None:
+            await held.wait()  # the answer was read before the hold: send it now
         return web.json_response(body)
+
+    def hold(self, method: str) -> Held:
+        """Hold the next answer of one Web API method: read now, sent when released."""
+        held = self.holds[method] = Held()
+        return held
 
     async def _respond(self, request: web.Request) -> web.Response:
         self.responses.append((request.match_info["key"], await request.json()))
@@ -361,23 +387,27 @@ class FakeSlack:
         message = self.messages.get(key)
         if message is None:
             return {"ok": False, "error": "message_not_found"}
-        reactions = [
-            {"name": name, "users": users, "count": len(users)}
-            for name, users in self.reactions[key].items()
-        ]
         return {
             "ok": True,
             "type": "message",
             "channel": key[0],
-            "message": {**message, "reactions": reactions},
+            "message": self._with_reactions(key, message, names=None),
         }
+
+    def _with_reactions(self, key: tuple[str, str], message: Json, *, names: int | None) -> Json:
+        reactions = [
+            {"name": name, "users": users[:names], "count": len(users)}
+            for name, users in self.reactions.get(key, {}).items()
+            if users
+        ]
+        return {**message, "reactions": reactions} if reactions else message
 
     def _replies(self, params: Json) -> Json:
         channel, parent = str(params.get("channel")), str(params.get("ts"))
         if (error := self._channel_error(channel)) is not None:
             return error
         thread = [
-            m
+            self._with_reactions((ch, ts), m, names=self.listing_names_at_most)
             for (ch, ts), m in sorted(self.messages.items())
             if ch == channel and (ts == parent or m.get("thread_ts") == parent)
         ]

@@ -8,8 +8,8 @@ import pytest
 
 from bot.errors import StoreUnavailable
 from storage import open_store
+from tests.conftest import FreshUrl
 from tests.storage.builders import SLACK, ask, q
-from tests.storage.conftest import FreshUrl
 
 asyncpg = pytest.importorskip("asyncpg")
 

@@ -7,8 +7,8 @@ import pytest
 
 from storage import open_store
 from storage.postgres import PostgresStore
+from tests.conftest import FreshUrl
 from tests.storage.builders import SLACK, ask, q
-from tests.storage.conftest import FreshUrl
 
 pytest.importorskip("asyncpg")
 

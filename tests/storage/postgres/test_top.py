@@ -10,8 +10,8 @@ import pytest
 
 from storage import open_store
 from storage.postgres import PostgresStore, sql
+from tests.conftest import FreshUrl
 from tests.storage.builders import answer, ask
-from tests.storage.conftest import FreshUrl
 
 pytest.importorskip("asyncpg")
 

@@ -10,8 +10,8 @@ from bot.domain import MessageRef
 from bot.errors import StoreUnavailable
 from storage import open_store
 from storage.postgres import PostgresStore
+from tests.conftest import FreshUrl
 from tests.storage.builders import DISCORD, NOW, SLACK, a, answer, ask, unvote, vote
-from tests.storage.conftest import FreshUrl
 
 pytest.importorskip("asyncpg")
 

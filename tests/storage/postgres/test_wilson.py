@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.voting import wilson_lower_bound
 from storage import open_store
-from tests.storage.conftest import FreshUrl, raw_fetch
+from tests.conftest import FreshUrl
+from tests.storage.conftest import raw_fetch
 
 
 async def test_the_sql_wilson_bound_equals_the_python_one_bit_for_bit(
