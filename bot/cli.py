@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import io
 import logging
 import os
 import sys
@@ -23,12 +24,18 @@ from bot.ports import Store
 from bot.scheduler import DigestScheduler
 from bot.service import QAService, utc_now
 from bot.settings import Settings, load_settings
+from storage.opener import display_url
 
 __all__ = ["main"]
 
 log = logging.getLogger("qabot")
 
 DEFAULT_CONFIG = Path("qabot.toml")
+SETTINGS_HELP = """\
+settings: --config PATH, else the file $QABOT_CONFIG names, else ./qabot.toml (if there).
+Any setting can be overridden by an environment variable QABOT_<SECTION>_<KEY>, like
+QABOT_STORAGE_URL=sqlite:///qabot.db or QABOT_SLACK_PORT=3000. Secrets only come from the
+environment: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_TOKEN."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -52,7 +59,13 @@ def _parser() -> argparse.ArgumentParser:
     def command(
         name: str, handler: Callable[..., Awaitable[int]], help: str
     ) -> argparse.ArgumentParser:
-        sub = commands.add_parser(name, help=help, description=help)
+        sub = commands.add_parser(
+            name,
+            help=help,
+            description=help,
+            epilog=SETTINGS_HELP,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         sub.add_argument("--config", type=Path, help="TOML settings file (default ./qabot.toml)")
         sub.set_defaults(handler=handler)
         return sub
@@ -120,8 +133,16 @@ async def _open_store(settings: Settings) -> Store:
         return await open_store(url, pool_size=settings.storage.pool_size)
     except SettingsError:
         raise
-    except Exception as error:  # a missing folder, no permission, not a database: say which
-        raise SettingsError(f"[storage] url {_safe_url(url)} cannot be opened: {error}") from None
+    except Exception as error:  # what the opener's checks did not foresee: say what it was
+        cause = error.__cause__ if isinstance(error, QAError) and error.__cause__ else error
+        reason = str(cause) or type(cause).__name__
+        shown = display_url(url)
+        raise SettingsError(f"[storage] url {shown} cannot be opened: {reason}") from None
+
+
+def _announce_store(settings: Settings) -> None:
+    """One line on stderr: which store this process reads and writes."""
+    print(f"qabot: using the store at {display_url(settings.storage.url)}", file=sys.stderr)
 
 
 async def _open(settings: Settings) -> tuple[Store, QAService]:
@@ -139,6 +160,9 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
             user=args.user or settings.console.user,
             channel=args.channel or settings.console.channel,
         )
+        _announce_store(settings)
+        if isinstance(sys.stdin, io.TextIOWrapper):  # bytes that are not UTF-8 get a reply
+            sys.stdin.reconfigure(errors="surrogateescape")
         interactive = sys.stdin.isatty()
         await run_console(session, stdin=sys.stdin, stdout=sys.stdout, interactive=interactive)
     finally:
@@ -147,6 +171,11 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.extras import check_extra
+
+    for extra in ("slack", "discord"):
+        if getattr(settings, extra).enabled:
+            check_extra(extra)
     runners: list[Awaitable[None]] = []
     store, service = await _open(settings)
     try:
@@ -166,6 +195,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
             )
             await store.close()
             return await _console(argparse.Namespace(user=None, channel=None), settings)
+        _announce_store(settings)
         # Digests go out through whichever adapter registered a poster for their platform.
         runners.append(DigestScheduler(service=service, clock=utc_now).run())
         await asyncio.gather(*runners)
@@ -177,7 +207,7 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
 async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     store = await _open_store(settings)
     await store.close()
-    print(f"qabot: the store at {_safe_url(settings.storage.url)} is up to date.")
+    print(f"qabot: the store at {display_url(settings.storage.url)} is up to date.")
     return 0
 
 
@@ -200,20 +230,12 @@ async def _copy_store(args: argparse.Namespace, settings: Settings) -> int:
     try:
         totals = await copy_store(args.source, args.target, force=args.force, progress=progress)
     except TargetNotEmpty:
-        target = _safe_url(args.target)
+        target = display_url(args.target)
         print(f"qabot: {target} already holds data; add --force to replace it.", file=sys.stderr)
         return 1
     except QAError as error:  # the store is unavailable: say so in one line
         print(f"qabot: {error}", file=sys.stderr)
         return 1
     rows = ", ".join(f"{count} {table}" for table, count in totals.items())
-    print(f"qabot: copied {_safe_url(args.source)} to {_safe_url(args.target)}: {rows}.")
+    print(f"qabot: copied {display_url(args.source)} to {display_url(args.target)}: {rows}.")
     return 0
-
-
-def _safe_url(url: str) -> str:
-    """The store URL without a password, for messages."""
-    scheme, sep, rest = url.partition("://")
-    if "@" in rest:
-        rest = rest.split("@", 1)[1]
-    return f"{scheme}{sep}{rest}"

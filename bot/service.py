@@ -378,9 +378,7 @@ class QAService(Surfacing):
             )
         words = plain_words(text)
         if not words:
-            raise InvalidInput(
-                "Give me some words to search for, like `/search salary negotiation`."
-            )
+            raise InvalidInput("Give me some words to search for, like: salary negotiation.")
         hits = await self.store.search(workspace, words, limit=self.settings.limits.search_size)
         return [hit for hit in hits if _visible(hit.question, seen_from)]
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain import Answer, Question, RankedAnswer, SearchHit, VoteOutcome, VoteStatus
-from bot.text_rules import excerpt
+from bot.domain import Answer, Question, RankedAnswer, SearchHit, VoteOutcome
+from bot.replies import accepted_sentence, vote_sentence
+from bot.text_rules import excerpt, query_echo
 
 __all__ = [
     "render_accepted",
@@ -40,21 +41,11 @@ def render_answer(answer: Answer, question: Question) -> str:
 
 
 def render_vote(outcome: VoteOutcome, emoji: str, *, removed: bool = False) -> str:
-    post = outcome.post_id
-    if outcome.status is VoteStatus.ACCEPTED:
-        return f"✅ {post} is now the accepted answer."
-    if outcome.status is VoteStatus.UNACCEPTED:
-        return f"{post} is no longer the accepted answer."
-    score = _score(outcome.ups, outcome.downs)
-    if outcome.status is VoteStatus.UNCHANGED:
-        nothing = "You had not reacted" if removed else "You already reacted"
-        return f"{nothing} with {emoji} on {post}; nothing changed. Score {score}."
-    verb = "removed from" if removed else "counted on"
-    return f"{emoji} {verb} {post}. Score {score}."
+    return vote_sentence(outcome, emoji, removed=removed)
 
 
 def render_accepted(answer: Answer, question: Question) -> str:
-    return f"✅ {answer.post_id} is now the accepted answer to {question.post_id}."
+    return accepted_sentence(answer.post_id, question.post_id)
 
 
 def render_top(title: str, ranked: Sequence[RankedAnswer], *, empty_hint: str) -> str:
@@ -74,8 +65,8 @@ def render_top(title: str, ranked: Sequence[RankedAnswer], *, empty_hint: str) -
 
 def render_search(words: str, hits: Sequence[SearchHit]) -> str:
     if not hits:
-        return f"Nothing matches {words!r}. Try fewer or other words."
-    lines = [f"Results for {words!r}:"]
+        return f"Nothing matches {query_echo(words)!r}. Try fewer or other words."
+    lines = [f"Results for {query_echo(words)!r}:"]
     for hit in hits:
         post = hit.post
         if isinstance(post, Question):

@@ -14,14 +14,16 @@ from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 import adapters.console.render as render
+from adapters.console.prompt import enable_line_editing, read_typed_line
 from adapters.console.surfacing import ConsolePoster, render_notice, render_surfacing
 from bot.commands import parse_ask, parse_qa, parse_top, top_title
 from bot.domain import ChannelRef, PostId, UserRef, Window, WorkspaceRef
 from bot.errors import InvalidInput, QAError
+from bot.replies import removed_sentence
 from bot.service import QAService
 from bot.surfacing_verbs import SURFACING_VERBS, run_surfacing_verb
 
-__all__ = ["WORKSPACE", "ConsoleSession", "run_console"]
+__all__ = ["NOT_TEXT", "WORKSPACE", "ConsoleSession", "run_console"]
 
 log = logging.getLogger("qabot.console")
 
@@ -40,9 +42,9 @@ Commands (ids like Q3 and A7 come back in every reply):
   /qa unanswered [day|week|month|year|all]    questions nobody answered yet, oldest first
   /qa mydata                              everything the board keeps about you, as JSON
   /qa forgetme                            remove your votes and your name from your posts
+  /qa rejoin                              count your reactions again after forgetme
   /as <user>                              act as another user
   /channel <name>                         move to another channel
-  /qa rejoin                              count your reactions again after forgetme
   /remove Q<n>|A<n>                       moderators: hide a post
   /recount                                moderators: rebuild every score from the votes
   /help                                   this list
@@ -50,6 +52,7 @@ Commands (ids like Q3 and A7 come back in every reply):
 Emoji may be typed as 👍, :+1:, :thumbsup: or +1."""
 
 _NAME = re.compile(r"#?([\w.-]{1,40})")
+NOT_TEXT = "That line is not valid UTF-8 text; please type it again."
 _FAILED = "Something went wrong handling that command; it has been logged. Please try again."
 
 Handler = Callable[[str], Awaitable[str | None]]
@@ -86,10 +89,13 @@ class ConsoleSession:
         line = line.strip()
         if not line:
             return ""
+        if not _is_text(line):
+            log.info("console: a line that is not valid UTF-8 (%d characters)", len(line))
+            return NOT_TEXT
         if not line.startswith("/"):
             log.info("console: a line without a command (%d characters)", len(line))
             return "Commands start with /, like /ask or /top. Type /help to see them all."
-        name, _, args = line[1:].partition(" ")
+        name, args = _split_word(line[1:])
         handler = self._handlers.get(name.lower())
         if handler is None:
             log.info("console: unknown command /%s", name[:20])
@@ -119,7 +125,7 @@ class ConsoleSession:
         return f"{reply}\n{render_notice(similar)}" if similar.similar else reply
 
     async def _answer(self, args: str) -> str:
-        target, _, text = args.partition(" ")
+        target, text = _split_word(args)
         if not target:
             raise InvalidInput("Which question? For example: /answer Q1 Start with the basics.")
         answer, question = await self.service.answer(author=self._actor, question=target, text=text)
@@ -166,7 +172,7 @@ class ConsoleSession:
 
     async def _remove(self, args: str) -> str:
         removed = await self.service.remove(actor=self._actor, post=args)
-        return f"{removed} is removed, with its votes."
+        return removed_sentence(removed)
 
     async def _recount(self, _: str) -> str:
         changed = await self.service.recount(actor=self._actor)
@@ -194,8 +200,24 @@ def _name(text: str, what: str) -> str:
     return match[1]
 
 
+def _is_text(line: str) -> bool:
+    """Whether a line read from stdin was valid UTF-8: bytes that were not are decoded as lone
+    surrogates (the `surrogateescape` error handler), which no text may hold."""
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _split_word(text: str) -> tuple[str, str]:
+    """The first word and the rest; any whitespace (spaces, tabs) separates them."""
+    first, *rest = text.split(maxsplit=1) or [""]
+    return first, rest[0] if rest else ""
+
+
 def _target_and_emoji(args: str, command: str) -> tuple[PostId, str]:
-    target, _, emoji = args.partition(" ")
+    target, emoji = _split_word(args)
     post_id = PostId.parse(target)
     if post_id is None or not emoji.strip():
         raise InvalidInput(f"Use /{command} Q<n> or A<n> and an emoji, like /{command} A1 👍.")
@@ -205,31 +227,24 @@ def _target_and_emoji(args: str, command: str) -> tuple[PostId, str]:
 async def run_console(
     session: ConsoleSession, *, stdin: TextIO, stdout: TextIO, interactive: bool
 ) -> None:
-    """Read commands until /quit or end of input; print one reply block per command."""
+    """Read commands until /quit, Ctrl-C or Ctrl-D at the prompt, or the end of input; print
+    one reply block per command."""
     if interactive:
+        enable_line_editing()
         print(
             f"qabot console: you are {session.user} in #{session.channel}. "
-            "Type /help for commands, /quit to leave.",
+            "Type /help for commands, /quit (or Ctrl-D) to leave.",
             file=stdout,
         )
     while True:
-        line = await asyncio.to_thread(_read_line, stdin, stdout, session.prompt, interactive)
-        if line is None:
-            break
-        reply = await session.handle(line)
+        if interactive:  # in this thread: Ctrl-C must reach input() (see prompt.py)
+            line = read_typed_line(session.prompt, stdout)
+        else:
+            line = await asyncio.to_thread(stdin.readline) or None
+        reply = None if line is None else await session.handle(line)
         if reply is None:
-            print("Bye.", file=stdout)
+            if line is not None or interactive:
+                print("Bye.", file=stdout)
             break
         if reply:
             print(reply if interactive else reply + "\n", file=stdout, flush=True)
-
-
-def _read_line(stdin: TextIO, stdout: TextIO, prompt: str, interactive: bool) -> str | None:
-    if interactive:
-        try:
-            return input(prompt)
-        except EOFError:
-            print(file=stdout)
-            return None
-    line = stdin.readline()
-    return line if line else None

@@ -18,10 +18,11 @@ from adapters.discord.catchup import start_catch_up
 from adapters.discord.commands import register_commands
 from adapters.discord.compat import guard_parsers, silence_voice_warnings
 from adapters.discord.components import AnswerButton, ShareButton
+from adapters.discord.connection import GatewayWatch
 from adapters.discord.context import ContextClient, DiscordContext
 from adapters.discord.surfacing import DiscordPoster
 from bot.domain import MessageRef
-from bot.errors import InvalidInput, QAError, RateLimited, VoteIgnored
+from bot.errors import InvalidInput, NotAllowed, QAError, RateLimited, VoteIgnored
 from bot.service import QAService
 from bot.settings import Settings
 
@@ -69,6 +70,7 @@ class QABotClient(ContextClient):
         self.settings = settings
         self.service = service
         self.context = DiscordContext(client=self, settings=settings, service=service)
+        self.gateway_watch = GatewayWatch(gateway=settings.discord.gateway_url)
         self.tree: app_commands.CommandTree[QABotClient] = app_commands.CommandTree(self)
         guard_parsers(self)
         self.tree.error(self._on_command_error)
@@ -101,8 +103,15 @@ class QABotClient(ContextClient):
         log.info("invite the bot with %s", self.invite_url())
         self._catch_up("ready")
 
+    async def on_connect(self) -> None:
+        self.gateway_watch.up()
+
     async def on_resumed(self) -> None:
+        self.gateway_watch.up()
         self._catch_up("resumed")
+
+    async def on_disconnect(self) -> None:
+        self.gateway_watch.down()
 
     def _catch_up(self, why: str) -> None:
         # Discord replays nothing from before a new session, and a resume may skip what was
@@ -142,8 +151,9 @@ class QABotClient(ContextClient):
                 )
         except VoteIgnored as why:  # own post, unmapped emoji...: reactions are not only votes
             log.debug("reaction %s not counted: %s", vote.emoji, why)
-        except RateLimited:  # Discord cannot answer a reaction privately: the log says it
-            log.info("reaction %s on %s not counted: rate limited", vote.emoji, vote.target)
+        except (RateLimited, NotAllowed) as why:  # Discord cannot answer a reaction privately
+            reason = "rate limited" if isinstance(why, RateLimited) else "not allowed"
+            log.info("reaction %s on %s not counted: %s: %s", vote.emoji, vote.target, reason, why)
         except QAError as error:  # not a question or answer; or the store is down
             log.debug("reaction on %s ignored: %s", vote.target, error)
         except Exception:

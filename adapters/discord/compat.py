@@ -16,7 +16,13 @@ import discord.gateway
 import discord.http
 import yarl
 
-__all__ = ["endpoints", "guard_parsers", "point_at", "silence_voice_warnings"]
+__all__ = [
+    "endpoints",
+    "first_connection_failed",
+    "guard_parsers",
+    "point_at",
+    "silence_voice_warnings",
+]
 
 log = logging.getLogger("qabot.discord")
 
@@ -71,3 +77,14 @@ def silence_voice_warnings() -> None:
     is no option to skip them, so the flags are cleared first.
     """
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
+
+
+def first_connection_failed(client: discord.Client, error: BaseException) -> bool:
+    """Whether `error` is discord.py giving up on a gateway it never reached.
+
+    When a connection fails, `Client.connect` retries by resuming from `self.ws.sequence`; when
+    the very first one failed, `ws` is still None, and the retry raises AttributeError instead.
+    No public API tells whether a gateway connection was ever made, so the undocumented
+    attribute `Client.ws` is read: None means never.
+    """
+    return isinstance(error, AttributeError) and getattr(client, "ws", None) is None

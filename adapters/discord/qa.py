@@ -13,6 +13,7 @@ import adapters.discord.render as render
 from adapters.discord.context import DiscordContext
 from adapters.discord.interact import Reply, actor_of, deferred
 from adapters.discord.surfacing import add_surfacing_commands
+from bot.replies import accepted_sentence, removed_sentence
 
 __all__ = ["qa_group", "tag_autocomplete"]
 
@@ -79,7 +80,7 @@ def qa_group(context: DiscordContext) -> app_commands.Group:
             accepted, question = await context.service.accept(
                 actor=actor_of(interaction), answer=answer
             )
-            return Reply(content=f"Accepted A{accepted.number} for Q{question.number}. ✅")
+            return Reply(content=accepted_sentence(accepted.post_id, question.post_id))
 
         await deferred(interaction, "/qa accept", work)
 
@@ -88,7 +89,7 @@ def qa_group(context: DiscordContext) -> app_commands.Group:
     async def remove_command(interaction: discord.Interaction[Any], post: str) -> None:
         async def work() -> Reply:
             removed = await context.service.remove(actor=actor_of(interaction), post=post)
-            return Reply(content=f"Removed {removed}: it no longer shows or counts.")
+            return Reply(content=removed_sentence(removed))
 
         await deferred(interaction, "/qa remove", work)
 

@@ -9,7 +9,7 @@ import discord
 from adapters.discord.translate import jump_url
 from bot.commands import top_title
 from bot.domain import Answer, Question, RankedAnswer, SearchHit, TopQuery
-from bot.text_rules import excerpt
+from bot.text_rules import excerpt, query_echo
 
 __all__ = [
     "HELP",
@@ -78,7 +78,7 @@ def top_embed(
 
 
 def search_embed(guild_id: int | str, words: str, hits: Sequence[SearchHit]) -> discord.Embed:
-    embed = discord.Embed(title=excerpt(f"Search: {words}", 256), colour=COLOUR)
+    embed = discord.Embed(title=f"Search: {query_echo(words)}", colour=COLOUR)
     if not hits:
         embed.description = "Nothing matches. Try other words, or ask with `/ask`."
         return embed

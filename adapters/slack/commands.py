@@ -19,7 +19,7 @@ from adapters.slack.surfacing import export_chunks, surfacing_message
 from bot.commands import parse_qa, parse_top, top_args, top_title
 from bot.domain import MessageRef, Question, TopQuery
 from bot.errors import InvalidInput
-from bot.replies import PersonalExport
+from bot.replies import PersonalExport, accepted_sentence, removed_sentence
 from bot.surfacing_verbs import SURFACING_VERBS, run_surfacing_verb
 
 __all__ = ["SlackCommands"]
@@ -205,10 +205,10 @@ class SlackCommands:
         actor = await self.context.user(workspace, command.user_id, command.user_name, fresh=True)
         if verb == "accept":
             answer, question = await service.accept(actor=actor, answer=rest)
-            await tell(f"Accepted {answer.post_id} as the answer to {question.post_id}.")
+            await tell(accepted_sentence(answer.post_id, question.post_id))
         elif verb == "remove":
             removed = await service.remove(actor=actor, post=rest)
-            await tell(f"Removed {removed}. It no longer shows anywhere, nor do its votes.")
+            await tell(removed_sentence(removed))
         elif verb == "recount":
             changed = await service.recount(actor=actor)
             await tell(f"Recounted every vote: {changed} post(s) corrected.")

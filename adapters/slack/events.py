@@ -17,7 +17,7 @@ from adapters.slack.context import SlackContext
 from adapters.slack.state import RecentEvents
 from bot.domain import WorkspaceRef
 from bot.emoji_keys import normalize_emoji
-from bot.errors import NotFound, QAError, RateLimited, VoteIgnored
+from bot.errors import NotAllowed, NotFound, QAError, RateLimited, VoteIgnored
 
 __all__ = ["SlackEvents"]
 
@@ -110,8 +110,8 @@ class SlackEvents:
             outcome = await vote(voter=voter, target=subject, emoji=reaction.emoji)
         except (VoteIgnored, NotFound):
             return  # not a vote (own post, a bot, other emoji) or not a Q&A message: quietly
-        except RateLimited as error:  # the voter alone hears why the reaction did not count
-            log.info("reaction by %s not counted: rate limited", reaction.user_id)
+        except (RateLimited, NotAllowed) as error:  # the reactor alone hears why nothing changed
+            log.info("reaction by %s not counted: %s", reaction.user_id, type(error).__name__)
             tell = context.teller(reaction.message.channel_id, reaction.user_id)
             await context.quietly(tell(error.message))
             return

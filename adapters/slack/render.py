@@ -13,7 +13,7 @@ from typing import Any
 
 from adapters.slack.translate import ANSWER_ACTION, ANSWER_FORM, ASK_FORM, SHARE_TOP_ACTION
 from bot.domain import Answer, MessageRef, Question, RankedAnswer, SearchHit
-from bot.text_rules import excerpt
+from bot.text_rules import excerpt, query_echo
 
 __all__ = [
     "Rendered",
@@ -147,7 +147,7 @@ def top_message(
 
 
 def search_message(hits: Sequence[SearchHit], *, words: str, team_url: str) -> Rendered:
-    title = f"Search: {words}"
+    title = f"Search: {query_echo(words)}"
     blocks = [_mrkdwn(f"*{escape(title)}*")]
     if not hits:
         blocks.append(_context("Nothing matches all of those words."))

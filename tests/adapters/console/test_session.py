@@ -114,7 +114,7 @@ async def test_a_check_mark_by_the_asker_accepts_and_top_shows_the_badge(
     session: ConsoleSession,
 ) -> None:
     replies = await transcript(session, [*ASK_ANSWER_VOTE[:-1], "/as you", "/react A1 ✅", "/top"])
-    assert replies[-2] == "✅ A1 is now the accepted answer."
+    assert replies[-2] == "✅ A1 is now the accepted answer to Q1."
     assert " 1. A1  +1 (↑1 ↓0)  ✅ accepted" in replies[-1]
 
 
@@ -135,7 +135,9 @@ async def test_a_moderator_removes_an_answer_and_top_forgets_it(
     replies = await transcript(
         session, [*ASK_ANSWER_VOTE[:-1], "/as you", "/remove A1", "/top", "/search market"]
     )
-    assert replies[-3] == "A1 is removed, with its votes."
+    assert replies[-3] == (
+        "A1 is removed: it no longer shows anywhere, and votes on it no longer count."
+    )
     assert replies[-2].endswith("no answers yet. Try a longer window, like /top all.")
     assert replies[-1] == "Nothing matches 'market'. Try fewer or other words."
 
@@ -314,3 +316,33 @@ def test_no_typed_line_ever_reaches_the_something_went_wrong_reply(tmp_path: Pat
             type_line()
         finally:
             runner.run(store.close())
+
+
+async def test_a_long_search_is_echoed_as_a_short_excerpt(session: ConsoleSession) -> None:
+    words = "salary " * 70  # 490 characters: long, but under the search limit
+    reply = await last(session, [f"/search {words}"])
+    assert reply.startswith("Nothing matches 'salary salary")
+    assert "…'" in reply and len(reply) < 120
+
+
+async def test_taking_back_the_check_mark_names_the_question(session: ConsoleSession) -> None:
+    reply = await last(
+        session, [*ASK_ANSWER_VOTE[:-1], "/as you", "/react A1 ✅", "/unreact A1 ✅"]
+    )
+    assert reply == "A1 is no longer the accepted answer to Q1."
+
+
+async def test_accepting_by_reaction_and_by_command_read_the_same(service: QAService) -> None:
+    by_reaction = ConsoleSession(service=service, user="you", channel="general")
+    reacted = await last(by_reaction, [*ASK_ANSWER_VOTE[:-1], "/as you", "/react A1 ✅"])
+    accepted = await last(by_reaction, ["/unreact A1 ✅", "/accept A1"])
+    assert reacted == accepted == "✅ A1 is now the accepted answer to Q1."
+
+
+async def test_tabs_separate_a_command_from_its_words(session: ConsoleSession) -> None:
+    replies = await transcript(
+        session, ["/ask\tTabs or spaces?", "/answer\tQ1\tSpaces.", "/top\tQ1"]
+    )
+    assert replies[0].startswith("Q1 asked by you in #general: Tabs or spaces?")
+    assert replies[1].startswith("A1 by you answers Q1: Spaces.")
+    assert replies[2].startswith("Top answers to Q1")

@@ -131,7 +131,7 @@ async def test_only_moderators_remove(qa: Harness, fake: FakeDiscord) -> None:
     refused = await qa.reply(await fake.slash(bob, "qa", subcommand="remove", post="A1"))
     assert "moderators" in refused["content"].lower()
     removed = await qa.reply(await fake.slash(mod, "qa", subcommand="remove", post="A1"))
-    assert removed["content"].startswith("Removed A1")
+    assert removed["content"].startswith("A1 is removed")
     await qa.ranked_as(alice, [])
 
 
@@ -142,7 +142,7 @@ async def test_asker_accepts_with_the_command(qa: Harness, fake: FakeDiscord) ->
     refused = await qa.reply(await fake.slash(bob, "qa", subcommand="accept", answer="A1"))
     assert "Only the person who asked" in refused["content"]
     accepted = await qa.reply(await fake.slash(alice, "qa", subcommand="accept", answer="A1"))
-    assert accepted["content"].startswith("Accepted A1")
+    assert accepted["content"] == "✅ A1 is now the accepted answer to Q1."
     await qa.ranked_as(alice, ["+0 ✅ accepted bob"])
 
 
@@ -174,7 +174,7 @@ async def test_members_of_a_moderator_role_from_settings_may_remove(
     asked = await qa.ask(alice, "Spam?")
     await qa.answer(bob, asked, "Buy cheap watches.")
     removed = await qa.reply(await fake.slash(mentor, "qa", subcommand="remove", post="A1"))
-    assert removed["content"].startswith("Removed A1")
+    assert removed["content"].startswith("A1 is removed")
 
 
 async def test_invite_url_asks_for_the_needed_scopes_and_permissions_only(
@@ -210,3 +210,12 @@ async def test_ask_where_the_bot_cannot_make_threads_says_what_to_fix(
     fake.app_permissions |= 1 << 35
     asked = await qa.ask(alice, "Now?")
     assert "Q1" in asked.reply["content"]  # the refused question was never stored
+
+
+async def test_a_long_search_is_echoed_as_a_short_excerpt(qa: Harness, fake: FakeDiscord) -> None:
+    alice = fake.add_member("alice")
+    words = "salary " * 70  # 490 characters: long, but under the search limit
+    found = await qa.reply(await fake.slash(alice, "qa", subcommand="search", words=words))
+    title = found["embeds"][0]["title"]
+    assert title.startswith("Search: salary salary") and title.endswith("…")
+    assert len(title) < 80

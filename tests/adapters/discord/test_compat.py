@@ -16,7 +16,13 @@ import discord.http
 import pytest
 import yarl
 
-from adapters.discord.compat import endpoints, guard_parsers, point_at, silence_voice_warnings
+from adapters.discord.compat import (
+    endpoints,
+    first_connection_failed,
+    guard_parsers,
+    point_at,
+    silence_voice_warnings,
+)
 
 
 def _client() -> discord.Client:
@@ -114,3 +120,15 @@ def test_no_voice_warning_once_the_flags_are_cleared(
     discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = True
     silence_voice_warnings()
     assert _voice_warnings(caplog) == []
+
+
+# ---------------------------------------------------------------- Client.ws
+
+
+def test_a_client_that_never_connected_has_no_websocket() -> None:
+    client = _client()
+    assert getattr(client, "ws", "missing") is None, (
+        "discord.py Client.ws is gone or not None before the first gateway connection"
+    )
+    assert first_connection_failed(client, AttributeError("sequence"))
+    assert not first_connection_failed(client, ValueError("other"))

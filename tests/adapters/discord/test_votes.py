@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
+
+import pytest
 
 from .fake_discord import FakeDiscord
 from .harness import Harness
@@ -94,3 +97,19 @@ async def test_clearing_reactions_drops_their_votes(qa: Harness, fake: FakeDisco
     await qa.ranked_as(alice, ["+2 carol", "+1 bob"])
     await fake.clear_reactions(first)
     await qa.ranked_as(alice, ["+2 carol", "+0 bob"])
+
+
+async def test_a_check_mark_by_someone_who_may_not_accept_is_logged_with_the_reason(
+    qa: Harness, fake: FakeDiscord, caplog: pytest.LogCaptureFixture
+) -> None:
+    alice, bob, carol = fake.add_member("alice"), fake.add_member("bob"), fake.add_member("carol")
+    asked = await qa.ask(alice, "Is a cover letter still worth writing?")
+    answer = await qa.answer(bob, asked, "Yes, a short one.")
+    with caplog.at_level(logging.INFO, logger="qabot.discord"):
+        await fake.react(carol, answer, "✅")
+        await qa.ranked_as(alice, ["+0 bob"])
+    assert any(
+        "Only the person who asked, or a moderator, can accept" in record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.INFO
+    )

@@ -58,7 +58,7 @@ async def test_a_demoted_admin_can_no_longer_remove_even_with_rights_cached(
     assert "Only moderators" in refused["text"]
     world.fake.users[ADMIN]["is_admin"] = True
     (removed,) = await world.command("/qa", "remove Q1", user=ADMIN)
-    assert removed["text"].startswith("Removed Q1")
+    assert removed["text"].startswith("Q1 is removed")
 
 
 async def test_top_of_a_private_channels_question_shows_nothing_elsewhere(

@@ -170,3 +170,16 @@ async def test_top_with_no_answers_says_how_to_answer(world: SlackWorld) -> None
 
     assert "replying in its thread" in block_text(top)
     assert [b for b in top["blocks"] if b["type"] == "actions"] == []  # nothing to share
+
+
+async def test_a_check_mark_by_someone_who_may_not_accept_tells_them_who_can(
+    world: SlackWorld,
+) -> None:
+    question = await world.ask("Should I learn Rust or Go first?")
+    answer = await world.reply(question["ts"], "Go, for the jobs", user=BOB)
+
+    await world.react(answer, "white_check_mark", user=CAROL)
+
+    (told,) = world.fake.ephemerals(CAROL)
+    assert told["text"] == "Only the person who asked, or a moderator, can accept an answer."
+    assert "accepted" not in block_text(await world.top())

@@ -16,12 +16,14 @@ from bot.errors import SettingsError
 from bot.ports import Store
 from bot.service import QAService
 from bot.settings import Secrets, Settings
+from bot.surfacing_verbs import SURFACING_VERBS
 from tests.adapters.slack import builders
 from tests.adapters.slack.fake_slack import APP_TOKEN, BOT_TOKEN, CHANNEL_ID, TEAM_ID, FakeSlack
 from tests.adapters.slack.signed_client import SIGNING_SECRET
 from tests.adapters.slack.world import ALICE, BOB, CAROL, SlackWorld, block_text
 
 MANIFEST = Path(__file__).parents[3] / "adapters" / "slack" / "manifest.yaml"
+COMMANDS_SOURCE = MANIFEST.with_name("commands.py")
 
 
 async def test_a_redelivered_reaction_counts_once(world: SlackWorld) -> None:
@@ -280,3 +282,22 @@ async def test_web_api_calls_share_one_session_that_stopping_closes(
         await runner.close()
 
     assert session.closed
+
+
+def test_the_manifest_qa_hint_names_every_verb_slack_accepts() -> None:
+    handled = re.findall(r'verb == "(\w+)"', COMMANDS_SOURCE.read_text(encoding="utf-8"))
+    accepted = {*handled, *SURFACING_VERBS}
+    hint = re.search(
+        r"- command: /qa\n(?:\s+#.*\n|\s+\w+: .*\n)*?\s+usage_hint: \"([^\"]*)\"",
+        MANIFEST.read_text(encoding="utf-8"),
+    )
+    assert hint is not None and {"help", "accept", "leaderboard"} <= accepted
+    assert accepted <= set(re.findall(r"\w+", hint[1])), hint[1]
+
+
+def test_the_manifest_counts_the_url_lines_http_mode_uncomments() -> None:
+    text = MANIFEST.read_text(encoding="utf-8")
+    said = re.search(r"uncomment the (\w+) url lines", text)
+    url_lines = re.findall(r"^\s+# (?:url|request_url): ", text, re.MULTILINE)
+    numbers = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+    assert said is not None and numbers[said[1]] == len(url_lines)

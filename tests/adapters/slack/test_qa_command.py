@@ -29,7 +29,7 @@ async def test_the_asker_accepts_by_command(world: SlackWorld) -> None:
 
     (reply,) = await world.command("/qa", "accept A1", user=ALICE)
 
-    assert reply["text"] == "Accepted A1 as the answer to Q1."
+    assert reply["text"] == "✅ A1 is now the accepted answer to Q1."
     assert "✅ accepted" in block_text(await world.top())
 
 
@@ -49,7 +49,7 @@ async def test_a_workspace_admin_removes_a_question_and_its_answers(world: Slack
 
     (reply,) = await world.command("/qa", "remove Q1", user=ADMIN)
 
-    assert reply["text"].startswith("Removed Q1")
+    assert reply["text"].startswith("Q1 is removed")
     assert "A1" not in block_text(await world.top("all"))
 
 
@@ -59,3 +59,20 @@ async def test_a_moderator_named_in_settings_may_recount(world: SlackWorld) -> N
 
     assert "Only moderators" in refused["text"]
     assert done["text"] == "Recounted every vote: 0 post(s) corrected."
+
+
+async def test_a_long_search_is_echoed_as_a_short_excerpt(world: SlackWorld) -> None:
+    words = "salary " * 70  # 490 characters: long, but under the search limit
+
+    (reply,) = await world.command("/qa", f"search {words}")
+
+    title = reply["text"].splitlines()[0]
+    assert title.startswith("Search: salary salary") and title.endswith("…")
+    assert len(title) < 80
+
+
+async def test_an_empty_search_gives_an_example_that_works_in_slack(world: SlackWorld) -> None:
+    (reply,) = await world.command("/qa", "search")
+
+    assert "Give me some words to search for" in reply["text"]
+    assert "/search" not in reply["text"]

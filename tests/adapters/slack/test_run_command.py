@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import sys
 from pathlib import Path
 
@@ -18,7 +19,7 @@ QABOT = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(m
 
 
 async def _qabot_run(
-    fake: FakeSlack, tmp_path: Path, *, bot_token: str
+    fake: FakeSlack, tmp_path: Path, *, bot_token: str, api_url: str | None = None
 ) -> asyncio.subprocess.Process:
     config = tmp_path / "qabot.toml"
     config.write_text(
@@ -30,7 +31,7 @@ async def _qabot_run(
         "SLACK_BOT_TOKEN": bot_token,
         "SLACK_APP_TOKEN": APP_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_BASE_URL": fake.api_url,
+        "SLACK_API_BASE_URL": api_url or fake.api_url,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     return await asyncio.create_subprocess_exec(
@@ -69,7 +70,25 @@ async def test_run_with_a_wrong_token_exits_with_one_line(
     _, stderr = await asyncio.wait_for(process.communicate(), 20)
 
     output = stderr.decode()
-    (line,) = [line for line in output.splitlines() if line.startswith("qabot:")]
+    (store, line) = [line for line in output.splitlines() if line.startswith("qabot:")]
+    assert store.startswith("qabot: using the store at sqlite:///")
     assert process.returncode == 2 and "Traceback" not in output
     assert "SLACK_BOT_TOKEN" in line and "invalid_auth" in line
     assert "xoxb-revoked" not in output
+
+
+async def test_run_with_slack_out_of_reach_exits_with_one_line(
+    fake_slack: FakeSlack, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:  # a port nothing listens on once the probe is closed
+        probe.bind(("127.0.0.1", 0))
+        unreachable = f"http://127.0.0.1:{probe.getsockname()[1]}/api/"
+    process = await _qabot_run(fake_slack, tmp_path, bot_token=BOT_TOKEN, api_url=unreachable)
+    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+
+    output = stderr.decode()
+    assert process.returncode == 2 and "Traceback" not in output
+    assert output.splitlines()[-1] == (
+        f"qabot: cannot reach Slack at {unreachable} (ClientConnectorError): "
+        "check [slack] api_base_url and the network"
+    )
