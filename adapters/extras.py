@@ -19,6 +19,8 @@ EXTRAS: dict[str, tuple[str, dict[str, str]]] = {
         {"slack_bolt": "slack-bolt", "slack_sdk": "slack-sdk", "aiohttp": "aiohttp"},
     ),
     "discord": ("Discord", {"discord": "discord.py"}),
+    "web": ("The web view", {"aiohttp": "aiohttp", "aiohttp_jinja2": "aiohttp-jinja2"}),
+    "ops": ("[ops]", {"aiohttp": "aiohttp", "prometheus_client": "prometheus-client"}),
 }
 
 

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 
-from bench import ingest, latency
+from bench import import_slack, ingest, latency, web_pages
 from bench.dataset import WORKSPACE, Shape
 from bot.domain import WorkspaceRef
 from bot.service import QAService
@@ -147,7 +147,7 @@ async def measure(url: str, scale: float) -> dict[str, float]:
     acks = await latency.ack_latencies(service, shape, rate=1000, seconds=3 if scale < 1 else 10)
     _say(f"Slack ack {latency.summary(acks)} over {len(acks)} requests at 1,000/s")
     await store.close()
-    return {
+    measured = {
         "ingest_events_per_s": round(result.events_per_s),
         "raw_insert_per_s": round(result.raw_per_s),
         "ingest_ratio": round(result.ratio, 3),
@@ -157,6 +157,8 @@ async def measure(url: str, scale: float) -> dict[str, float]:
         "rss_mib": round(rss_mib(), 1),
         "startup_s": round(startup_s(url), 3),
     }
+    measured |= await web_pages.measure(url, scale)  # after rss_mib: the web view's own store
+    return {**measured, **import_slack.run(url, scale)}  # after rss_mib: its own process
 
 
 def main() -> None:

@@ -3,8 +3,11 @@
 qabot run [--config PATH]                   every adapter the settings enable (else the console)
 qabot console [--db PATH] [--as USER] [--channel NAME] [--config PATH]
 qabot migrate [--config PATH]               apply schema migrations and exit
+qabot doctor [--config PATH]                one line per check, ok or FAIL; exit 1 on a FAIL
 qabot recount [--config PATH]               rebuild every score from the vote rows
 qabot copy-store --from URL --to URL [--force]   move a community between stores
+qabot import slack|discord --channel ID [--channel ID ...] [--since YYYY-MM-DD] [--all-threads]
+             [--dry-run]                    import a community's existing Q&A threads
 """
 
 from __future__ import annotations
@@ -17,14 +20,21 @@ import os
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.errors import QAError, SettingsError
+from bot.log_format import JsonFormatter, stderr_handler
 from bot.ports import Store
 from bot.scheduler import DigestScheduler
 from bot.service import QAService, utc_now
 from bot.settings import Settings, load_settings
+from bot.stopping import run_until_stopped
 from storage.opener import display_url
+
+if TYPE_CHECKING:
+    from aiohttp import web
+
+    from adapters.ops import OpsParts
 
 __all__ = ["main"]
 
@@ -40,16 +50,31 @@ environment: SLACK_BOT_TOKEN, SLACK_APP_TOKEN, SLACK_SIGNING_SECRET, DISCORD_TOK
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "doctor":
+        return _doctor(args)
     try:
         settings = _settings(args)
         _configure_logging(settings, quiet_console=_runs_console(args.command, settings))
         command: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.handler
         return asyncio.run(command(args, settings))
     except (SettingsError, QAError) as error:  # QAError: a bad --as or --channel name
-        print(f"qabot: {error}", file=sys.stderr)
+        _say(str(error), level=logging.ERROR)
         return 2
     except KeyboardInterrupt:
         return 130
+
+
+def _say(line: str, *, level: int = logging.INFO) -> None:
+    """One line for the operator on stderr; a log record when the logs are JSON, so that every
+    line is one object."""
+    if any(isinstance(h.formatter, JsonFormatter) for h in logging.getLogger().handlers):
+        log.log(level, line)
+    else:
+        print(f"qabot: {line}", file=sys.stderr)
+
+
+def _say_error(line: str) -> None:
+    _say(line, level=logging.ERROR)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -76,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     console.add_argument("--as", dest="user", help="who you are at first (default from settings)")
     console.add_argument("--channel", help="the channel you start in (default from settings)")
     command("migrate", _migrate, "apply schema migrations to the store and exit")
+    command("doctor", _doctor_report, "check the config, the store, the tokens, channels and ports")
     command("recount", _recount, "rebuild every vote count from the vote rows")
     copy = command("copy-store", _copy_store, "copy a whole community from one store to another")
     copy.add_argument(
@@ -93,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         help="the store to fill; it must be empty unless --force",
     )
     copy.add_argument("--force", action="store_true", help="replace whatever the target holds")
+    _import_command(command("import", _import, "import a community's existing Q&A threads"))
     return parser
 
 
@@ -118,11 +145,8 @@ def _configure_logging(settings: Settings, *, quiet_console: bool) -> None:
     level = settings.logging.level.upper()
     if quiet_console and sys.stdin.isatty() and "QABOT_LOGGING_LEVEL" not in os.environ:
         level = "WARNING"
-    logging.basicConfig(
-        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # aiosqlite logs every statement with its parameters at DEBUG, anonymous askers' ids too.
-    logging.getLogger("aiosqlite").setLevel(max(logging.INFO, logging.getLogger().level))
+    handler = stderr_handler(json=settings.logging.format == "json")
+    logging.basicConfig(level=level, handlers=[handler])
 
 
 async def _open_store(settings: Settings) -> Store:
@@ -130,7 +154,9 @@ async def _open_store(settings: Settings) -> Store:
 
     url = settings.storage.url
     try:
-        return await open_store(url, pool_size=settings.storage.pool_size)
+        return await open_store(
+            url, pool_size=settings.storage.pool_size, search_language=settings.search.language
+        )
     except SettingsError:
         raise
     except Exception as error:  # what the opener's checks did not foresee: say what it was
@@ -142,7 +168,7 @@ async def _open_store(settings: Settings) -> Store:
 
 def _announce_store(settings: Settings) -> None:
     """One line on stderr: which store this process reads and writes."""
-    print(f"qabot: using the store at {display_url(settings.storage.url)}", file=sys.stderr)
+    _say(f"using the store at {display_url(settings.storage.url)}")
 
 
 async def _open(settings: Settings) -> tuple[Store, QAService]:
@@ -173,11 +199,15 @@ async def _console(args: argparse.Namespace, settings: Settings) -> int:
 async def _run(args: argparse.Namespace, settings: Settings) -> int:
     from adapters.extras import check_extra
 
-    for extra in ("slack", "discord"):
+    for extra in ("slack", "discord", "ops", "web"):
         if getattr(settings, extra).enabled:
             check_extra(extra)
     runners: list[Awaitable[None]] = []
     store, service = await _open(settings)
+    exposition = _use_prometheus(service) if settings.ops.enabled else None
+    for platform in ("slack", "discord"):  # not ready until its adapter says so
+        if getattr(settings, platform).enabled:
+            service.readiness.set(platform, "connecting")
     try:
         if settings.slack.enabled:
             from adapters.slack import run_slack
@@ -198,10 +228,53 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
         _announce_store(settings)
         # Digests go out through whichever adapter registered a poster for their platform.
         runners.append(DigestScheduler(service=service, clock=utc_now).run())
-        await asyncio.gather(*runners)
+        ops_parts = None if exposition is None else _ops_parts(service, exposition)
+        shared = ops_parts is not None and _ops_beside_web(settings)
+        if settings.web.enabled:
+            from adapters.web import run_web
+
+            add_ops = _ops_adder(ops_parts) if ops_parts is not None and shared else None
+            runners.append(run_web(settings, service, add_routes=add_ops))
+        if ops_parts is not None and not shared:
+            from adapters.ops import serve_ops
+
+            runners.append(serve_ops(settings.ops, ops_parts))
+        within = settings.ops.shutdown_seconds
+        return await run_until_stopped(runners, within=within, report=_say_error)
     finally:
         await store.close()
-    return 0
+
+
+def _use_prometheus(service: QAService) -> Callable[[], bytes]:
+    """Count into Prometheus from here on; return what renders `/metrics`."""
+    from adapters.ops import prometheus_metrics
+
+    metrics = prometheus_metrics()
+    service.metrics = metrics
+    service.store.observe_batches(metrics.store_batch)
+    return metrics.exposition
+
+
+def _ops_parts(service: QAService, exposition: Callable[[], bytes]) -> OpsParts:
+    from adapters.ops import OpsParts
+
+    store_check = service.store.vote_watermark  # one cheap query
+    return OpsParts(readiness=service.readiness, store_check=store_check, exposition=exposition)
+
+
+def _ops_beside_web(settings: Settings) -> bool:
+    """`[web]` listens where `[ops]` would: its server serves the ops paths too."""
+    web, ops = settings.web, settings.ops
+    return web.enabled and (web.host, web.port) == (ops.host, ops.port)
+
+
+def _ops_adder(parts: OpsParts) -> Callable[[web.Application], None]:
+    from adapters.ops import add_ops_routes
+
+    def add(app: web.Application) -> None:
+        add_ops_routes(app, parts)
+
+    return add
 
 
 async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
@@ -209,6 +282,32 @@ async def _migrate(args: argparse.Namespace, settings: Settings) -> int:
     await store.close()
     print(f"qabot: the store at {display_url(settings.storage.url)} is up to date.")
     return 0
+
+
+def _import_command(parser: argparse.ArgumentParser) -> None:
+    from bot.import_command import add_import_arguments
+
+    add_import_arguments(parser)
+
+
+async def _import(args: argparse.Namespace, settings: Settings) -> int:
+    from adapters.extras import check_extra
+    from bot.import_command import Opener, run_import
+
+    check_extra(args.platform)
+    if args.platform == "slack":
+        from adapters.slack.importer import slack_import_source
+
+        opener: Opener = slack_import_source
+    else:
+        from adapters.discord.importer import discord_import_source
+
+        opener = discord_import_source
+    store = await _open_store(settings)
+    try:
+        return await run_import(args, settings, store, opener, clock=utc_now)
+    finally:
+        await store.close()
 
 
 async def _recount(args: argparse.Namespace, settings: Settings) -> int:
@@ -239,3 +338,34 @@ async def _copy_store(args: argparse.Namespace, settings: Settings) -> int:
     rows = ", ".join(f"{count} {table}" for table, count in totals.items())
     print(f"qabot: copied {display_url(args.source)} to {display_url(args.target)}: {rows}.")
     return 0
+
+
+def _doctor(args: argparse.Namespace) -> int:
+    """`qabot doctor`: every check's line; 1 if any failed."""
+    from bot.doctor import Check, render
+
+    try:
+        settings = _settings(args)
+    except SettingsError as error:
+        print(render(Check(False, "config", str(error))))
+        return 1
+    shown = args.config or os.environ.get("QABOT_CONFIG") or "defaults and the environment"
+    print(render(Check(True, "config", f"read {shown}")))
+    return asyncio.run(_doctor_report(args, settings))
+
+
+async def _doctor_report(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.doctor import check_ports, check_store, listeners, report
+    from storage.opener import pending_migrations
+
+    shown = display_url(settings.storage.url)
+    checks = [await check_store(shown, lambda: pending_migrations(settings.storage.url))]
+    if settings.slack.enabled:
+        from adapters.slack.doctor import check_slack
+
+        checks += await check_slack(settings)
+    if settings.discord.enabled:
+        from adapters.discord.doctor import check_discord
+
+        checks += await check_discord(settings)
+    return report([*checks, *check_ports(listeners(settings))])

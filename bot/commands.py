@@ -26,7 +26,7 @@ __all__ = [
 
 QA_VERBS = (
     "help", "search", "accept", "remove", "recount",
-    "leaderboard", "unanswered", "mydata", "forgetme", "rejoin",
+    "leaderboard", "unanswered", "mydata", "forgetme", "rejoin", "headline", "web", "link",
 )  # fmt: skip
 
 _WINDOW_WORDS = {window.value: window for window in Window}

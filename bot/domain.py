@@ -21,6 +21,7 @@ __all__ = [
     "Question",
     "RankedAnswer",
     "SearchHit",
+    "SnippetPart",
     "TopQuery",
     "UserRef",
     "VoteOutcome",
@@ -118,6 +119,8 @@ class Question:
     # Asked in a private channel: its posts show only in that channel.
     channel_private: bool = False
     row_id: int = field(default=0, compare=False)
+    # The asker's headline, when a list shows it (bot/headlines.py); never for an anonymous one.
+    asker_headline: str = ""
 
     @property
     def post_id(self) -> PostId:
@@ -131,6 +134,13 @@ class Question:
     def shown_asker(self) -> str:
         """The asker as anyone may see them: never the person behind an anonymous question."""
         return "Anonymous" if self.anonymous else self.asker_name
+
+    @property
+    def shown_byline(self) -> str:
+        """`shown_asker` with their headline, as lists show people: `alice (Staff engineer)`."""
+        if self.anonymous:
+            return self.shown_asker
+        return _byline(self.asker_name, self.asker_headline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,10 +158,17 @@ class Answer:
     downs: int = 0
     removed: bool = False
     row_id: int = field(default=0, compare=False)
+    # The author's headline, when a list shows it (bot/headlines.py).
+    author_headline: str = ""
 
     @property
     def post_id(self) -> PostId:
         return PostId(PostKind.ANSWER, self.number)
+
+    @property
+    def byline(self) -> str:
+        """The author with their headline, as lists show people: `alice (Staff engineer)`."""
+        return _byline(self.author_name, self.author_headline)
 
     @property
     def score(self) -> int:
@@ -159,6 +176,10 @@ class Answer:
 
 
 Post = Question | Answer
+
+
+def _byline(name: str, headline: str) -> str:
+    return f"{name} ({headline})" if headline else name
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,9 +243,21 @@ class RankedAnswer:
     answer: Answer
     question: Question
     accepted: bool
+    # The answer on the web view, when it is on and publishes the question (bot/web_links.py).
+    page_url: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SnippetPart:
+    """A run of a search hit's snippet: plain text, or words that matched the search."""
+
+    text: str
+    match: bool
 
 
 @dataclass(frozen=True, slots=True)
 class SearchHit:
     post: Post
     question: Question
+    # The part of the post around what matched, as plain text; each adapter marks the matches.
+    snippet: tuple[SnippetPart, ...] = ()

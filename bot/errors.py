@@ -49,11 +49,19 @@ class NotAllowed(QAError):
 
 
 class VoteIgnored(QAError):
-    pass
+    """`reason` says why, for metrics: "self", "bot", "unmapped", or "" (none of those)."""
+
+    def __init__(self, message: str, *, reason: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 class RateLimited(QAError):
-    pass
+    """`limit` names the setting that refused the action (`votes_per_minute`, ...)."""
+
+    def __init__(self, message: str, *, limit: str = "") -> None:
+        super().__init__(message)
+        self.limit = limit
 
 
 class StoreUnavailable(QAError):

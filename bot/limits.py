@@ -348,7 +348,8 @@ class Limits:
         if wait is not None:
             raise RateLimited(
                 f"You have asked {asks.limit} questions in the last hour, the most "
-                f"one person can; please wait {_wait_text(wait)} before asking again."
+                f"one person can; please wait {_wait_text(wait)} before asking again.",
+                limit="asks_per_hour",
             )
         at = asks.record(person, now)
         slot = Slot()
@@ -377,12 +378,14 @@ class Limits:
         if on_post_wait is not None:
             raise RateLimited(
                 f"You changed your vote on {post} several times just now; it stays as it is. "
-                f"Try again in {_wait_text(on_post_wait)}."
+                f"Try again in {_wait_text(on_post_wait)}.",
+                limit="vote_changes_per_post",
             )
         if minute_wait is not None:
             raise RateLimited(
                 f"You have voted {votes.per_minute} times in the last minute, the most one "
-                f"person can; please wait {_wait_text(minute_wait)}."
+                f"person can; please wait {_wait_text(minute_wait)}.",
+                limit="votes_per_minute",
             )
         token = (action, object())
         in_flight[on_post] = token

@@ -25,10 +25,25 @@ from bot.domain import (
     WorkspaceRef,
 )
 from bot.replies import Leader, PersonalData
+from bot.search_query import SearchQuery
 
-__all__ = ["Clock", "NewAnswer", "NewQuestion", "Store", "VoteRow", "VoteTally"]
+__all__ = [
+    "BatchReport",
+    "Clock",
+    "ImportWrite",
+    "ImportedPost",
+    "ImportedThread",
+    "NewAnswer",
+    "NewQuestion",
+    "Store",
+    "VoteRow",
+    "VoteTally",
+    "WebFilter",
+]
 
 Clock = Callable[[], datetime]
+# Told of each committed write batch: how many operations it held and how long it took (s).
+BatchReport = Callable[[int, float], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +71,17 @@ class NewAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class WebFilter:
+    """Which published questions a web page lists: in `channels` (None: every public channel),
+    with `tag`, solved (an accepted answer) or not, answered or not; None means either."""
+
+    channels: Collection[str] | None = None
+    tag: str | None = None
+    solved: bool | None = None
+    answered: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class VoteTally:
     """A post's counts after a vote write, and whether the write changed any vote row."""
 
@@ -74,8 +100,60 @@ class VoteRow:
     weight: int
 
 
+@dataclass(frozen=True, slots=True)
+class ImportedPost:
+    """A message from a community's history, kept with its original author, text and time, and
+    the reactions on it that are votes (by the live rules)."""
+
+    message: MessageRef
+    author_id: str
+    author_name: str
+    text: str
+    created_at: datetime
+    votes: tuple[VoteRow, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ImportedThread:
+    """One platform thread turned into a question with its answers (`qabot import`).
+    `thread_id` names the thread in its channel for the import checkpoint; `accepted` is the
+    index in `answers` of the one the asker accepted."""
+
+    channel_id: str
+    thread_id: str
+    thread_key: str
+    question: ImportedPost
+    tags: tuple[str, ...]
+    answers: tuple[ImportedPost, ...]
+    accepted: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportWrite:
+    """What an import batch wrote: new questions, answers and vote rows."""
+
+    questions: int = 0
+    answers: int = 0
+    votes: int = 0
+
+
 class Store(Protocol):
     async def close(self) -> None: ...
+
+    async def claim_event(self, platform: str, event_id: str, *, at: datetime) -> bool:
+        """True for the one caller, across every process sharing the store, that first claims
+        this platform event id; kept at least an hour. SQLite serves one process, whose own
+        memory dedupes: it answers True and keeps nothing."""
+        ...
+
+    async def release_event(self, platform: str, event_id: str) -> None:
+        """Handling a claimed event failed: let a redelivery claim it again."""
+        ...
+
+    def observe_batches(self, report: BatchReport) -> None:
+        """Call `report` after every batched write transaction (SQLite: every write;
+        PostgreSQL: vote batches)."""
+        ...
 
     async def add_question(self, new: NewQuestion) -> Question: ...
 
@@ -142,9 +220,11 @@ class Store(Protocol):
     ) -> Sequence[RankedAnswer]: ...
 
     async def search(
-        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+        self, workspace: WorkspaceRef, query: SearchQuery, *, limit: int
     ) -> Sequence[SearchHit]:
-        """Posts containing every word (plain words, never query syntax), best match first."""
+        """Posts with every word of `query`, each stemmed in the store's search language (the
+        last word also as a prefix), and every tag; the best match first, then the higher net
+        score; each with a snippet around its matches."""
 
     async def recount(self, workspace: WorkspaceRef | None = None) -> int:
         """Drop the vote rows of people who opted out, then rebuild every cached count from the
@@ -214,10 +294,11 @@ class Store(Protocol):
         private channels only when asked in `channel_id`; with `only_channel`, only those."""
 
     async def similar_candidates(
-        self, workspace: WorkspaceRef, stems: Sequence[str], *, channel_id: str, limit: int
+        self, workspace: WorkspaceRef, words: Sequence[str], *, channel_id: str, limit: int
     ) -> Sequence[Question]:
-        """Live questions containing a word that starts with any of `stems` (plain lower-case
-        word characters), best full-text match first; private channels as in `unanswered`."""
+        """Live questions containing a word whose stem starts with the stem of any of `words`
+        (plain lower-case words; stemmed as search stems them), best full-text match first;
+        private channels as in `unanswered`."""
 
     async def known_tags(
         self, workspace: WorkspaceRef, *, prefix: str, limit: int
@@ -240,3 +321,55 @@ class Store(Protocol):
 
     async def opted_out(self, workspace: WorkspaceRef, user_id: str) -> bool:
         """Whether the person asked to be forgotten and has not rejoined."""
+
+    # Headlines (bot/headlines.py) ---------------------------------------------------------------
+
+    async def set_headline(
+        self, workspace: WorkspaceRef, user_id: str, headline: str | None
+    ) -> bool:
+        """Set the person's headline (1 to 80 characters), or delete it with None; False when
+        there was none to delete. `forget_person` deletes it too."""
+
+    async def headlines(
+        self, workspace: WorkspaceRef, user_ids: Collection[str]
+    ) -> Mapping[str, str]:
+        """The headline of each of these people who has one."""
+
+    # The web view (adapters/web) ----------------------------------------------------------------
+
+    async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
+        """A live question from a public channel, unless hidden from the web; else None."""
+
+    async def web_questions(
+        self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int
+    ) -> Sequence[Question]:
+        """Live questions from public channels, not hidden from the web, asked since `since`
+        and matching `where`, newest first."""
+
+    async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
+        """Hide a question from the web view, or show it again; False if nothing changed."""
+
+    async def web_hidden(self, workspace: WorkspaceRef) -> Collection[int]:
+        """The numbers of the questions hidden from the web view."""
+
+    async def set_web_names(self, workspace: WorkspaceRef, user_id: str, shown: bool) -> None:
+        """The person's choice over `[web] names`; `forget_person` deletes it."""
+
+    async def web_names(
+        self, workspace: WorkspaceRef, user_ids: Collection[str]
+    ) -> Mapping[str, bool]:
+        """The choice of each of these people who made one."""
+
+    # Import of a community's history (bot/importing.py) ---------------------------------------
+
+    async def import_threads(
+        self, workspace: WorkspaceRef, threads: Sequence[ImportedThread], *, at: datetime
+    ) -> ImportWrite:
+        """Write threads read from a platform, in order, in one transaction, each with its
+        checkpoint: questions numbered after the existing ones, their answers, vote rows and
+        acceptance. A message the store already holds as a post, or a thread already
+        checkpointed, is not written again; a person who opted out gets no vote row and their
+        posts show `FORGOTTEN_NAME`. Returns what was written."""
+
+    async def imported_threads(self, workspace: WorkspaceRef, channel_id: str) -> Collection[str]:
+        """The thread ids of a channel whose import is finished."""

@@ -43,6 +43,7 @@ __all__ = [
     "SeenMessage",
     "SeenReaction",
     "SeenThread",
+    "vote_rows",
 ]
 
 log = logging.getLogger("qabot.reconcile")
@@ -179,6 +180,7 @@ class Reconciler:
         posts: list[Post] = [question]
         posts += await store.answers_to(question.workspace, question.number)
         held = await store.held_votes(question.workspace, [post.post_id for post in posts])
+        self.service.metrics.catchup_posts(len(posts))
         for post in posts:
             reactions = None if post.message is None else shown.get(post.message)
             if reactions is not None:
@@ -220,14 +222,7 @@ class Reconciler:
 
     def vote_rows(self, post: Post, seen: Sequence[SeenReaction]) -> list[VoteRow]:
         """The reactions that are votes, by the rules live events follow (DESIGN.md rule 4)."""
-        rows: dict[tuple[str, str], VoteRow] = {}
-        for reaction in seen:
-            key = normalize_emoji(reaction.emoji)
-            weight = self._weights.get(key)
-            if weight is None or reaction.is_bot or reaction.user_id == post.author_id:
-                continue
-            rows[(reaction.user_id, key)] = VoteRow(reaction.user_id, key, weight)
-        return list(rows.values())
+        return vote_rows(self._weights, post.author_id, seen)
 
     async def _replies(
         self, question: Question, thread_key: str, replies: Sequence[SeenMessage], done: CatchUp
@@ -254,3 +249,19 @@ class Reconciler:
             if answer.message is not None and answer.message not in present:
                 await self.service.delete_message(question.workspace, answer.message)
                 done.posts_hidden += 1
+
+
+def vote_rows(
+    weights: Mapping[str, int], author_id: str, seen: Sequence[SeenReaction]
+) -> list[VoteRow]:
+    """The reactions on a post of `author_id` that are votes, by the rules live events follow
+    (DESIGN.md rule 4): mapped emoji only, one row per person and emoji key, never the
+    author's own nor a bot's."""
+    rows: dict[tuple[str, str], VoteRow] = {}
+    for reaction in seen:
+        key = normalize_emoji(reaction.emoji)
+        weight = weights.get(key)
+        if weight is None or reaction.is_bot or reaction.user_id == author_id:
+            continue
+        rows[(reaction.user_id, key)] = VoteRow(reaction.user_id, key, weight)
+    return list(rows.values())

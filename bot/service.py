@@ -8,7 +8,8 @@ what comes back; only a QAError ever reaches a user.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 from bot.commands import parse_post_id
@@ -30,15 +31,20 @@ from bot.domain import (
     WorkspaceRef,
 )
 from bot.emoji_keys import normalize_emoji
-from bot.errors import InvalidInput, NotAllowed, NotFound, VoteIgnored
+from bot.errors import InvalidInput, NotAllowed, NotFound, RateLimited, VoteIgnored
+from bot.headlines import ranked_with_headlines
 from bot.limits import Limits
+from bot.metrics import Metrics, NoMetrics, VoteReason
 from bot.ports import Clock, NewAnswer, NewQuestion, Store
 from bot.posters import Posters
+from bot.readiness import Readiness
 from bot.replies import FORGOTTEN_NAME
+from bot.search_query import parse_search
 from bot.settings import Settings
 from bot.surfacing import Surfacing
-from bot.text_rules import MAX_SEARCH_CHARS, clean_text, parse_tag, plain_words, split_tags
+from bot.text_rules import MAX_SEARCH_CHARS, clean_text, parse_tag, split_tags
 from bot.voting import window_start
+from bot.web_links import ranked_with_pages
 
 __all__ = ["QAService", "utc_now"]
 
@@ -51,6 +57,8 @@ FORGOTTEN_VOTER = (
 )
 
 PostTarget = PostId | MessageRef
+# A refused vote's reason as the metrics name it; a forgotten person's vote has none of these.
+_IGNORED_REASONS: dict[str, VoteReason] = {"self": "self", "bot": "bot", "unmapped": "unmapped"}
 _ONLY_ASKER_ACCEPTS = "Only the person who asked, or a moderator, can accept an answer."
 
 
@@ -59,7 +67,14 @@ def utc_now() -> datetime:
 
 
 class QAService(Surfacing):
-    def __init__(self, *, store: Store, settings: Settings, clock: Clock = utc_now) -> None:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        settings: Settings,
+        clock: Clock = utc_now,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self._clock = clock
@@ -68,6 +83,9 @@ class QAService(Surfacing):
         # Each adapter registers how it posts digests and thread notices (bot/posters.py).
         self.posters = Posters()
         self.limits = Limits(settings.limits, clock)
+        # What the process counts, and whether each adapter is connected (`[ops]`).
+        self.metrics: Metrics = metrics or NoMetrics()
+        self.readiness = Readiness()
 
     @property
     def clock(self) -> Clock:
@@ -93,7 +111,7 @@ class QAService(Surfacing):
         all_tags = tuple(dict.fromkeys([*inline_tags, *(parse_tag(t) for t in tags)]))
         if len(all_tags) > limits.max_tags:
             raise InvalidInput(f"A question can have at most {limits.max_tags} tags.")
-        with self.limits.asking(asker):
+        with self._counting_limits(), self.limits.asking(asker):
             question = await self.store.add_question(
                 NewQuestion(
                     workspace=asker.workspace,
@@ -205,6 +223,34 @@ class QAService(Surfacing):
     async def react(
         self, *, voter: UserRef, target: PostTarget | VoteSubject, emoji: str
     ) -> VoteOutcome:
+        platform = voter.workspace.platform
+        try:
+            outcome = await self._react(voter, target, emoji)
+        except VoteIgnored as ignored:
+            reason = _IGNORED_REASONS.get(ignored.reason)
+            if reason is not None:
+                self.metrics.vote(platform, "ignored", reason)
+            raise
+        except RateLimited:
+            self.metrics.vote(platform, "ignored", "limit")
+            raise
+        if outcome.status is VoteStatus.COUNTED:
+            self.metrics.vote(platform, "counted")
+        elif outcome.status is VoteStatus.UNCHANGED:
+            self.metrics.vote(platform, "ignored", "duplicate")
+        return outcome
+
+    @contextmanager
+    def _counting_limits(self) -> Iterator[None]:
+        try:
+            yield
+        except RateLimited as limited:
+            self.metrics.rate_limited(limited.limit)
+            raise
+
+    async def _react(
+        self, voter: UserRef, target: PostTarget | VoteSubject, emoji: str
+    ) -> VoteOutcome:
         key, subject = await self._vote_subject(voter, target, emoji)
         if key == self._accept_key and subject.question_number is not None:
             answer, question = await self._answer_and_question(subject)
@@ -220,7 +266,7 @@ class QAService(Surfacing):
         weight = self._weight(key, emoji)
         self._check_voter(voter, subject)
         post_id = subject.post_id
-        with self.limits.voting(voter, post_id, action=f"+{key}") as slot:
+        with self._counting_limits(), self.limits.voting(voter, post_id, action=f"+{key}") as slot:
             tally = await self.store.add_vote(
                 voter.workspace, post_id, voter_id=voter.user_id, emoji=key, weight=weight,
                 at=self._clock(),
@@ -230,7 +276,8 @@ class QAService(Surfacing):
         if not tally.changed and await self.store.opted_out(voter.workspace, voter.user_id):
             raise VoteIgnored(FORGOTTEN_VOTER)
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
-        log.info("vote %s on %s by %s: %s", key, post_id, voter.user_id, status.value)
+        # No voter id: the voter may be the anonymous asker of the question.
+        log.info("vote %s on %s: %s", key, post_id, status.value)
         await self.check_hot(subject, tally)
         cancelled = tally.changed and tally.voter_net == 0
         return VoteOutcome(post_id, status, tally.ups, tally.downs, cancelled=cancelled)
@@ -256,13 +303,13 @@ class QAService(Surfacing):
                 )
         self._weight(key, emoji)
         post_id = subject.post_id
-        with self.limits.voting(voter, post_id, action=f"-{key}") as slot:
+        with self._counting_limits(), self.limits.voting(voter, post_id, action=f"-{key}") as slot:
             tally = await self.store.remove_vote(
                 voter.workspace, post_id, voter_id=voter.user_id, emoji=key
             )
             slot.keep = tally.changed
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED
-        log.info("unvote %s on %s by %s: %s", key, post_id, voter.user_id, status.value)
+        log.info("unvote %s on %s: %s", key, post_id, status.value)
         return VoteOutcome(post_id, status, tally.ups, tally.downs)
 
     async def clear_votes(
@@ -285,7 +332,7 @@ class QAService(Surfacing):
         self, voter: UserRef, target: PostTarget | VoteSubject, emoji: str
     ) -> tuple[str, VoteSubject]:
         if voter.is_bot:
-            raise VoteIgnored("Bots don't vote.")
+            raise VoteIgnored("Bots don't vote.", reason="bot")
         key = normalize_emoji(emoji)
         if not key:
             raise VoteIgnored(f"{emoji!r} is not an emoji.")
@@ -308,13 +355,15 @@ class QAService(Surfacing):
         weight = self._weights.get(key)
         if weight is None:
             voting = " ".join(k for k in self._weights)
-            raise VoteIgnored(f"{typed} is not a voting emoji here; vote with one of {voting}.")
+            raise VoteIgnored(
+                f"{typed} is not a voting emoji here; vote with one of {voting}.", reason="unmapped"
+            )
         return weight
 
     @staticmethod
     def _check_voter(voter: UserRef, subject: VoteSubject) -> None:
         if voter.user_id == subject.author_id:
-            raise VoteIgnored("You can't vote on your own post.")
+            raise VoteIgnored("You can't vote on your own post.", reason="self")
 
     # Moderation -------------------------------------------------------------------------------
 
@@ -366,20 +415,21 @@ class QAService(Surfacing):
                 raise NotFound(f"There is no {question.post_id} here.")
         since = None if query.question is not None else window_start(query.window, self._clock())
         ranked = await self.store.top_answers(workspace, query, since=since)
-        return [entry for entry in ranked if _visible(entry.question, seen_from)]
+        shown = [entry for entry in ranked if _visible(entry.question, seen_from)]
+        shown = await ranked_with_pages(self.store, self.settings.web, workspace, shown)
+        return await ranked_with_headlines(self.store, workspace, shown)
 
     async def search(
         self, *, workspace: WorkspaceRef, text: str, seen_from: str | None = None
     ) -> Sequence[SearchHit]:
-        """Posts with every word; asked `seen_from` a channel, none from another private one."""
+        """Posts with every word and `#tag`; asked `seen_from` a channel, none from another
+        private one."""
         if len(text) > MAX_SEARCH_CHARS:
             raise InvalidInput(
                 f"Your search is {len(text):,} characters long; the limit is {MAX_SEARCH_CHARS}."
             )
-        words = plain_words(text)
-        if not words:
-            raise InvalidInput("Give me some words to search for, like: salary negotiation.")
-        hits = await self.store.search(workspace, words, limit=self.settings.limits.search_size)
+        query = parse_search(text, language=self.settings.search.language)
+        hits = await self.store.search(workspace, query, limit=self.settings.limits.search_size)
         return [hit for hit in hits if _visible(hit.question, seen_from)]
 
     async def get(self, workspace: WorkspaceRef, post: PostId | str) -> Post:

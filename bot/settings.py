@@ -18,6 +18,7 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 from bot.digest_schedule import Weekday, check_digest_settings
 from bot.errors import SettingsError
 from bot.voting import DEFAULT_WEIGHTS, normalize_weights
+from bot.web_settings import WebSettings
 
 __all__ = [
     "ConsoleSettings",
@@ -25,13 +26,16 @@ __all__ = [
     "DiscordSettings",
     "LimitsSettings",
     "ModeratorSettings",
+    "OpsSettings",
     "ReconcileSettings",
+    "SearchSettings",
     "Secrets",
     "Settings",
     "SlackSettings",
     "StorageSettings",
     "SurfacingSettings",
     "VotingSettings",
+    "WebSettings",
     "load_settings",
 ]
 
@@ -85,6 +89,22 @@ class LimitsSettings:
     vote_cooldown_seconds: int = 60
 
 
+# The text search configurations PostgreSQL ships; SQLite's FTS5 stems English only.
+SearchLanguage = Literal[
+    "simple", "arabic", "armenian", "basque", "catalan", "danish", "dutch", "english", "finnish",
+    "french", "german", "greek", "hindi", "hungarian", "indonesian", "irish", "italian",
+    "lithuanian", "nepali", "norwegian", "portuguese", "romanian", "russian", "serbian",
+    "spanish", "swedish", "tamil", "turkish", "yiddish",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    # How search stems words ("negotiating" finds "negotiate"): a PostgreSQL text search
+    # configuration; the SQLite store supports "english" only.
+    language: SearchLanguage = "english"
+
+
 @dataclass(frozen=True)
 class ReconcileSettings:
     # Catch up on reactions and thread replies of the last `days` days at start-up and after a
@@ -133,6 +153,18 @@ class ConsoleSettings:
 @dataclass(frozen=True)
 class LoggingSettings:
     level: str = "INFO"
+    # "json": one object per line (time, level, logger, message, platform, workspace, event_id).
+    format: Literal["text", "json"] = "text"
+
+
+@dataclass(frozen=True)
+class OpsSettings:
+    # /healthz, /readyz and /metrics for supervisors and monitoring, on host:port when enabled;
+    # on a stop signal, queued writes finish and connections close within shutdown_seconds.
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 9090
+    shutdown_seconds: int = 10
 
 
 @dataclass(frozen=True)
@@ -152,12 +184,15 @@ class Settings:
     discord: DiscordSettings = field(default_factory=DiscordSettings)
     voting: VotingSettings = field(default_factory=VotingSettings)
     limits: LimitsSettings = field(default_factory=LimitsSettings)
+    search: SearchSettings = field(default_factory=SearchSettings)
     reconcile: ReconcileSettings = field(default_factory=ReconcileSettings)
     moderators: ModeratorSettings = field(default_factory=ModeratorSettings)
     console: ConsoleSettings = field(default_factory=ConsoleSettings)
     logging: LoggingSettings = field(default_factory=LoggingSettings)
     surfacing: SurfacingSettings = field(default_factory=SurfacingSettings)
     digest: DigestSettings = field(default_factory=DigestSettings)
+    ops: OpsSettings = field(default_factory=OpsSettings)
+    web: WebSettings = field(default_factory=WebSettings)
     secrets: Secrets = field(default_factory=Secrets)
 
 
@@ -195,6 +230,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     secrets = Secrets(**{name: env.get(var, "") for name, var in _SECRET_ENV.items()})
     settings = Settings(**sections, secrets=secrets)
     _check_secrets(settings)
+    _check_search(settings)
     return settings
 
 
@@ -293,6 +329,9 @@ _INT_RANGES: Mapping[tuple[str, str], tuple[int, int | None]] = {
     ("surfacing", "hot_score"): _OFF_OR_MORE,
     ("surfacing", "similar_questions"): _OFF_OR_MORE,
     ("digest", "size"): _AT_LEAST_1,
+    ("web", "port"): (0, 65535),
+    ("ops", "port"): (0, 65535),
+    ("ops", "shutdown_seconds"): _AT_LEAST_1,
 }
 _LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _STORAGE_SCHEMES = ("sqlite://", "postgresql://", "postgres://")
@@ -388,3 +427,12 @@ def _check_secrets(settings: Settings) -> None:
             raise SettingsError("[slack] mode is socket but SLACK_APP_TOKEN is not set")
     if settings.discord.enabled and not secrets.discord_token:
         raise SettingsError("[discord] is enabled but DISCORD_TOKEN is not set")
+
+
+def _check_search(settings: Settings) -> None:
+    language = settings.search.language
+    if settings.storage.url.startswith("sqlite://") and language != "english":
+        raise SettingsError(
+            f'[search] language {language!r} needs PostgreSQL; the SQLite store stems "english" '
+            "only"
+        )

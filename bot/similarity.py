@@ -2,8 +2,9 @@
 
 Method: each question becomes a set of word stems (lower-cased words minus English stop words and
 question filler, with common suffixes cut: negotiate / negotiating / negotiation -> negotiat). The
-store finds candidates sharing any stem as a word prefix; they are ranked by the cosine of the two
-stem sets, |A ∩ B| / sqrt(|A| |B|), and kept above a threshold.
+store finds candidates sharing any of the question's words, stemmed as its search stems them;
+they are ranked by the cosine of the two stem sets, |A ∩ B| / sqrt(|A| |B|), and kept above a
+threshold.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from bot.domain import Question
 from bot.replies import SimilarQuestion
 
-__all__ = ["THRESHOLD", "rank_similar", "stems"]
+__all__ = ["THRESHOLD", "key_words", "rank_similar", "stems"]
 
 THRESHOLD = 0.4
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -37,9 +38,14 @@ def stem(word: str) -> str:
     return word
 
 
-def stems(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
+def key_words(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
+    """The words that say what a question is about: lower-case, without stop words."""
     words = [w.lower() for w in _WORD.findall(text)] + [t.lower() for t in tags]
-    return frozenset(stem(w) for w in words if w not in _STOP and len(w) > 1)
+    return frozenset(w for w in words if w not in _STOP and len(w) > 1)
+
+
+def stems(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
+    return frozenset(stem(w) for w in key_words(text, tags))
 
 
 def _cosine(a: frozenset[str], b: frozenset[str]) -> float:

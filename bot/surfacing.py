@@ -29,6 +29,7 @@ from bot.domain import (
     Window,
     WorkspaceRef,
 )
+from bot.headlines import questions_with_headlines, ranked_with_headlines
 from bot.ports import Clock, Store, VoteTally
 from bot.posters import Posters
 from bot.replies import (
@@ -44,9 +45,10 @@ from bot.replies import (
     SimilarQuestions,
     Unanswered,
 )
-from bot.similarity import rank_similar, stems
+from bot.similarity import key_words, rank_similar
 from bot.text_rules import normalize_tag
 from bot.voting import window_start
+from bot.web_links import ranked_with_pages
 
 if TYPE_CHECKING:
     from bot.settings import Settings
@@ -101,14 +103,20 @@ class Surfacing:
     async def similar_questions(self, question: Question) -> SimilarQuestions:
         """Earlier questions in the workspace that look like `question`, best first."""
         limit = self.settings.surfacing.similar_questions
-        mine = sorted(stems(question.text, question.tags))
+        mine = sorted(key_words(question.text, question.tags))
         if limit <= 0 or not mine:
             return SimilarQuestions(question, [])
         candidates = await self.store.similar_candidates(
             question.workspace, mine, channel_id=question.channel_id, limit=_CANDIDATES
         )
         earlier = [c for c in candidates if c.number < question.number]
-        return SimilarQuestions(question, rank_similar(question, earlier, limit=limit))
+        picked = rank_similar(question, earlier, limit=limit)
+        shown = await questions_with_headlines(
+            self.store, question.workspace, [s.question for s in picked]
+        )
+        return SimilarQuestions(
+            question, [replace(s, question=q) for s, q in zip(picked, shown, strict=True)]
+        )
 
     async def announce_similar(
         self, question: Question, *, message: MessageRef, thread_key: str | None
@@ -172,6 +180,8 @@ class Surfacing:
         query = TopQuery(channel_id=target.channel_id, window=window, limit=size)
         since = window_start(window, due_at)
         top = await self.store.top_answers(target.workspace, query, since=since)
+        top = await ranked_with_pages(self.store, self.settings.web, target.workspace, top)
+        top = await ranked_with_headlines(self.store, target.workspace, top)
         # Waiting questions of any age: a question nobody answered last week still waits.
         waiting = await self.store.unanswered(
             target.workspace, since=None, channel_id=target.channel_id, limit=size,
@@ -184,9 +194,13 @@ class Surfacing:
 
     async def my_data(self, *, user: UserRef) -> PersonalExport:
         data = await self.store.personal_data(user.workspace, user.user_id)
+        headlines = await self.store.headlines(user.workspace, [user.user_id])
+        web_names = await self.store.web_names(user.workspace, [user.user_id])
         document = {
             "workspace": {"platform": user.workspace.platform, "id": user.workspace.workspace_id},
             "user_id": user.user_id,
+            "headline": headlines.get(user.user_id),
+            "web_names": web_names.get(user.user_id),
             "exported_at": self._clock().isoformat(),
             "questions": [_question_json(q) for q in data.questions],
             "answers": [_answer_json(a) for a in data.answers],

@@ -1,4 +1,5 @@
-"""`/qa leaderboard|unanswered|mydata|forgetme|rejoin`: one dispatch every adapter shares.
+"""`/qa leaderboard|unanswered|mydata|forgetme|rejoin|headline|web|link`: one dispatch that
+every adapter shares.
 
 An adapter parses `/qa` with bot.commands.parse_qa, hands a surfacing verb here, and renders the
 value that comes back (text, Block Kit, an embed); the rules and the wording of refusals stay here.
@@ -11,6 +12,7 @@ from typing import TYPE_CHECKING
 from bot.commands import parse_window
 from bot.domain import UserRef, Window
 from bot.errors import InvalidInput
+from bot.headlines import HeadlineChanged, change_headline
 from bot.replies import (
     ForgetPrompt,
     Forgotten,
@@ -20,14 +22,20 @@ from bot.replies import (
     Unanswered,
 )
 from bot.surfacing import FORGET_CONFIRM
+from bot.web_verbs import WebReply, run_link, run_web
 
 if TYPE_CHECKING:
     from bot.service import QAService
 
 __all__ = ["SURFACING_VERBS", "SurfacingReply", "run_surfacing_verb"]
 
-SURFACING_VERBS = ("leaderboard", "unanswered", "mydata", "forgetme", "rejoin")
-SurfacingReply = Leaderboard | Unanswered | PersonalExport | ForgetPrompt | Forgotten | Rejoined
+SURFACING_VERBS = (
+    "leaderboard", "unanswered", "mydata", "forgetme", "rejoin", "headline", "web", "link",
+)  # fmt: skip
+SurfacingReply = (
+    Leaderboard | Unanswered | PersonalExport | ForgetPrompt | Forgotten | Rejoined
+    | HeadlineChanged | WebReply
+)  # fmt: skip
 
 
 async def run_surfacing_verb(
@@ -53,6 +61,12 @@ async def run_surfacing_verb(
     if verb == "rejoin":
         _nothing_after(verb, rest)
         return await service.rejoin(user=user)
+    if verb == "headline":
+        return await change_headline(service.store, user=user, rest=rest)
+    if verb == "web":
+        return await run_web(service, user=user, rest=rest)
+    if verb == "link":
+        return await run_link(service, user=user, rest=rest)
     raise InvalidInput(f"`{verb[:20]}` is not a surfacing command.")
 
 

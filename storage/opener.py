@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from bot.errors import SettingsError
 from bot.ports import Store
 
-__all__ = ["display_url", "open_store", "sqlite_path"]
+__all__ = ["display_url", "open_store", "pending_migrations", "sqlite_path"]
 
 SCHEMES = "sqlite://, postgresql:// or postgres://"
 _LOCK_WAIT_S = 5.0  # as long as the SQLite store waits for a lock
@@ -53,10 +53,19 @@ def _cannot_open(url: str, reason: str) -> SettingsError:
     return SettingsError(f"[storage] url {display_url(url)} cannot be opened: {reason}")
 
 
-async def open_store(url: str, *, migrate: bool = True, pool_size: int = 10) -> Store:
-    """Open (and by default migrate) the store a settings URL names."""
+async def open_store(
+    url: str, *, migrate: bool = True, pool_size: int = 10, search_language: str | None = None
+) -> Store:
+    """Open (and by default migrate) the store a settings URL names; given `search_language`,
+    its search stems words in that language (SQLite: English only)."""
     if url.startswith("sqlite://"):
         from storage.sqlite import SqliteStore
+
+        if search_language not in (None, "english"):
+            raise SettingsError(
+                f"[search] language {search_language!r} needs PostgreSQL; the SQLite store "
+                'stems "english" only'
+            )
 
         path = sqlite_path(url)
         # Checked here, cleanly: after a failed aiosqlite.connect its worker thread may report to
@@ -72,7 +81,9 @@ async def open_store(url: str, *, migrate: bool = True, pool_size: int = 10) -> 
                 f"[storage] url is PostgreSQL but {missing} is not installed; {_POSTGRES_HINT}"
             ) from None
         await _check_postgres(url)
-        store: Store = await PostgresStore.open(url, migrate=migrate, pool_size=pool_size)
+        store: Store = await PostgresStore.open(
+            url, migrate=migrate, pool_size=pool_size, search_language=search_language
+        )
         return store
     raise SettingsError(f"[storage] url {display_url(url)!r} must start with {SCHEMES}")
 
@@ -171,3 +182,43 @@ def _address(url: str) -> str:
     except ValueError:
         port = 5432
     return f"{parts.hostname or 'localhost'}:{port}"
+
+
+# Schema state ---------------------------------------------------------------------------------
+
+
+async def pending_migrations(url: str) -> list[str]:
+    """The migrations the store at `url` has not applied yet ("0013_name"; all of them for a
+    new store), read without changing it; SettingsError when it cannot be reached."""
+    from storage.migrations import migrations_for
+
+    if url.startswith("sqlite://"):
+        dialect, applied = "sqlite", await asyncio.to_thread(_sqlite_applied, url)
+    else:
+        dialect, applied = "postgres", await _postgres_applied(url)
+    return [
+        f"{m.version:04d}_{m.name}" for m in migrations_for(dialect) if m.version not in applied
+    ]
+
+
+def _sqlite_applied(url: str) -> set[int]:
+    path = sqlite_path(url)
+    if not Path(path).exists():
+        _check_sqlite_place(url, Path(path))
+        return set()
+    _check_sqlite(url, path, writable=False)
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as connection:
+        try:
+            return {row[0] for row in connection.execute("SELECT version FROM schema_migrations")}
+        except sqlite3.OperationalError:  # no such table: nothing applied yet
+            return set()
+
+
+async def _postgres_applied(url: str) -> set[int]:
+    connection = await _connect(url)
+    try:
+        if await connection.fetchval("SELECT to_regclass('schema_migrations')") is None:
+            return set()
+        return {row[0] for row in await connection.fetch("SELECT version FROM schema_migrations")}
+    finally:
+        await connection.close()

@@ -26,6 +26,11 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("claims", ("workspace_id", "job", "period", "owner", "claimed_ms"),
      "workspace_id, job, period"),
     ("opt_outs", ("workspace_id", "user_id", "since_ms"), "workspace_id, user_id"),
+    ("import_checkpoints", ("workspace_id", "channel_id", "thread_id", "done_ms"),
+     "workspace_id, channel_id, thread_id"),
+    ("headlines", ("workspace_id", "user_id", "headline"), "workspace_id, user_id"),
+    ("web_names", ("workspace_id", "user_id", "shown"), "workspace_id, user_id"),
+    ("web_hidden", ("workspace_id", "number"), "workspace_id, number"),
 )  # fmt: skip
 
 # Tables a load empties but never fills: live removals only order vote changes against a catch-up

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.domain import Answer, Question, RankedAnswer, SearchHit, VoteOutcome
 from bot.replies import accepted_sentence, vote_sentence
+from bot.snippet_text import snippet_text
 from bot.text_rules import excerpt, query_echo
 
 __all__ = [
@@ -58,9 +59,20 @@ def render_top(title: str, ranked: Sequence[RankedAnswer], *, empty_hint: str) -
         lines.append(
             f"{entry.rank:>2}. {answer.post_id}  {_score(answer.ups, answer.downs)}{badge}"
         )
-        lines.append(f"    {excerpt(answer.text)} (by {answer.author_name})")
+        lines.append(f"    {excerpt(answer.text)} (by {answer.byline})")
         lines.append(f"    on {question.post_id}: {excerpt(question.text, 80)}")
+        if entry.page_url:
+            lines.append(f"    on the web: {entry.page_url}")
     return "\n".join(lines)
+
+
+def _marked(text: str) -> str:
+    return f"[{text}]"
+
+
+def _bracket_escape(text: str) -> str:
+    """Brackets in a snippet's text, so that only a match shows in [ ]."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
 def render_search(words: str, hits: Sequence[SearchHit]) -> str:
@@ -69,13 +81,12 @@ def render_search(words: str, hits: Sequence[SearchHit]) -> str:
     lines = [f"Results for {query_echo(words)!r}:"]
     for hit in hits:
         post = hit.post
+        snippet = snippet_text(hit, mark=_marked, escape=_bracket_escape, limit=100)
         if isinstance(post, Question):
-            lines.append(
-                f"  {post.post_id}  question by {post.shown_asker}: {excerpt(post.text, 100)}"
-            )
+            lines.append(f"  {post.post_id}  question by {post.shown_asker}: {snippet}")
         else:
             lines.append(
                 f"  {post.post_id}  answer to {hit.question.post_id} by {post.author_name}: "
-                f"{excerpt(post.text, 100)}"
+                f"{snippet}"
             )
     return "\n".join(lines)

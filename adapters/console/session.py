@@ -37,12 +37,16 @@ Commands (ids like Q3 and A7 come back in every reply):
   /unreact Q<n>|A<n> <emoji>              take a reaction back
   /accept A<n>                            the asker (or a moderator) accepts an answer
   /top [day|week|month|year|all] [#tag] [Q<n>]   the best answers (this week by default)
-  /search <words>                         questions and answers containing all the words
+  /search <words> [#tag]                  questions and answers with all the words and tags
   /qa leaderboard [day|week|month|year|all]   people by net votes on their answers
   /qa unanswered [day|week|month|year|all]    questions nobody answered yet, oldest first
   /qa mydata                              everything the board keeps about you, as JSON
   /qa forgetme                            remove your votes and your name from your posts
   /qa rejoin                              count your reactions again after forgetme
+  /qa headline <text>|clear               what lists show next to your name (80 characters)
+  /qa web hide|show Q<n>                  the asker or a moderator: keep it off the web view
+  /qa web names on|off                    whether the web view shows your name
+  /qa link Q<n>                           the question's page on the web view
   /as <user>                              act as another user
   /channel <name>                         move to another channel
   /remove Q<n>|A<n>                       moderators: hide a post

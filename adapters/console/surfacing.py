@@ -10,6 +10,7 @@ from collections.abc import Sequence
 
 from bot.commands import window_title
 from bot.domain import Question, WorkspaceRef
+from bot.headlines import HeadlineChanged
 from bot.posters import Notice
 from bot.replies import (
     Digest,
@@ -26,6 +27,7 @@ from bot.replies import (
 )
 from bot.surfacing_verbs import SurfacingReply
 from bot.text_rules import excerpt
+from bot.web_verbs import WebReply
 
 __all__ = ["ConsolePoster", "render_digest", "render_notice", "render_surfacing"]
 
@@ -63,6 +65,8 @@ def render_surfacing(reply: SurfacingReply) -> str:
         )
     if isinstance(reply, Rejoined):
         return rejoined_sentence(reply)
+    if isinstance(reply, HeadlineChanged | WebReply):
+        return reply.sentence
     assert isinstance(reply, Forgotten)
     return forgotten_sentence(reply, rejoin="/qa rejoin")
 
@@ -102,7 +106,7 @@ def render_notice(notice: Notice) -> str:
             q = similar.question
             lines.append(
                 f"  {q.post_id}  {q.ups - q.downs:+d}, {q.answer_count} answer(s): "
-                f"{excerpt(q.text, 80)}  (see /top {q.post_id})"
+                f"{excerpt(q.text, 80)}  (asked by {q.shown_byline}; see /top {q.post_id})"
             )
         return "\n".join(lines)
     assert isinstance(notice, HotAnswer)
@@ -128,5 +132,7 @@ def _top_lines(digest: Digest) -> Sequence[str]:
         a, q = entry.answer, entry.question
         badge = "  ✅ accepted" if entry.accepted else ""
         lines.append(f"{entry.rank:>2}. {a.post_id}  {a.score:+d}{badge}  on {q.post_id}")
-        lines.append(f"    {excerpt(a.text)} (by {a.author_name})")
+        lines.append(f"    {excerpt(a.text)} (by {a.byline})")
+        if entry.page_url:
+            lines.append(f"    on the web: {entry.page_url}")
     return lines

@@ -3,9 +3,10 @@
 `DiscordView.thread` fetches the question's message and lists its thread's history (paged by
 discord.py); Discord's message objects carry each emoji's count but not who reacted, so
 `reactors` pages an emoji's users (100 at a time) only when the Reconciler found its count
-changed. Everything goes through the context's client, whose HTTP layer waits out 429s as Discord
-says. `start_catch_up` runs one `bot.reconcile.Reconciler` pass for a guild in the background: on
-READY (a start or a new session) and on RESUMED (a dropped gateway came back).
+changed. The listing is adapters/discord/history.py's, which `qabot import` reads with too;
+everything goes through the context's client, whose HTTP layer waits out 429s as Discord says.
+`start_catch_up` runs one `bot.reconcile.Reconciler` pass for a guild in the background: on READY
+(a start or a new session) and on RESUMED (a dropped gateway came back).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import discord
 
 import adapters.discord.translate as tr
 from adapters.discord.context import DiscordContext
+from adapters.discord.history import DiscordHistory
 from bot.domain import MessageRef, Question, UserRef
 from bot.reconcile import CatchUp, Reconciler, SeenEmoji, SeenMessage, SeenReaction, SeenThread
 
@@ -31,8 +33,7 @@ class DiscordView:
     def __init__(self, context: DiscordContext, guild_id: int) -> None:
         self.context = context
         self.guild_id = guild_id
-        # The listed reactions, kept so that `reactors` can page the users of one of them.
-        self._listed: dict[tuple[MessageRef, str], discord.Reaction] = {}
+        self.history = DiscordHistory(guild_id)
 
     async def _channel(self, channel_id: str) -> Any | None:
         try:
@@ -49,46 +50,25 @@ class DiscordView:
             head = await channel.fetch_message(int(question.message.message_id))
         except discord.NotFound:
             return None
-        return SeenThread(self._reactions(question.message, head), await self._replies(question))
+        reactions = self.history.reactions(question.message, head)
+        return SeenThread(reactions, await self._replies(question))
 
     async def _replies(self, question: Question) -> tuple[SeenMessage, ...] | None:
         thread = None if question.thread_key is None else await self._channel(question.thread_key)
         if thread is None:
             return None
         seen = []
-        async for message in thread.history(limit=None):
+        for message in await self.history.messages(thread):
             ref = MessageRef(str(thread.id), str(message.id))
-            if ref == question.message:
-                continue  # a forum post's starter message is the question itself
-            author = tr.user_ref(message.author, guild_id=self.guild_id)
-            seen.append(SeenMessage(ref, author, message.content, self._reactions(ref, message)))
-        return tuple(seen)
-
-    def _reactions(self, ref: MessageRef, message: discord.Message) -> tuple[SeenEmoji, ...]:
-        seen = []
-        for reaction in message.reactions:
-            key = tr.emoji_key(_partial(reaction.emoji))
-            self._listed[(ref, key)] = reaction
-            seen.append(SeenEmoji(key, reaction.count))
+            if ref != question.message:  # a forum post's starter message is the question itself
+                seen.append(self.history.seen(ref, message))
         return tuple(seen)
 
     async def reactors(self, message: MessageRef, seen: SeenEmoji) -> Sequence[SeenReaction]:
-        reaction = self._listed[(message, seen.emoji)]
-        return [
-            SeenReaction(str(user.id), seen.emoji, user.bot)
-            async for user in reaction.users(limit=None)
-        ]
+        return await self.history.reactors(message, seen)
 
     async def person(self, author: UserRef) -> UserRef:
         return author  # a Discord message names its author in full
-
-
-def _partial(emoji: discord.Emoji | discord.PartialEmoji | str) -> discord.PartialEmoji:
-    if isinstance(emoji, str):
-        return discord.PartialEmoji(name=emoji)
-    if isinstance(emoji, discord.Emoji):
-        return discord.PartialEmoji(name=emoji.name, id=emoji.id, animated=emoji.animated)
-    return emoji
 
 
 def start_catch_up(context: DiscordContext, guild_id: int) -> asyncio.Task[CatchUp] | None:

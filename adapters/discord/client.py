@@ -20,9 +20,12 @@ from adapters.discord.compat import guard_parsers, silence_voice_warnings
 from adapters.discord.components import AnswerButton, ShareButton
 from adapters.discord.connection import GatewayWatch
 from adapters.discord.context import ContextClient, DiscordContext
+from adapters.discord.observe import TimedTree, report_command
 from adapters.discord.surfacing import DiscordPoster
 from bot.domain import MessageRef
 from bot.errors import InvalidInput, NotAllowed, QAError, RateLimited, VoteIgnored
+from bot.log_format import log_context
+from bot.readiness import READY
 from bot.service import QAService
 from bot.settings import Settings
 
@@ -71,7 +74,8 @@ class QABotClient(ContextClient):
         self.service = service
         self.context = DiscordContext(client=self, settings=settings, service=service)
         self.gateway_watch = GatewayWatch(gateway=settings.discord.gateway_url)
-        self.tree: app_commands.CommandTree[QABotClient] = app_commands.CommandTree(self)
+        service.readiness.set("discord", "connecting")
+        self.tree: app_commands.CommandTree[Any] = TimedTree(self)
         guard_parsers(self)
         self.tree.error(self._on_command_error)
         register_commands(self.tree, self.context)
@@ -99,6 +103,7 @@ class QABotClient(ContextClient):
         )
 
     async def on_ready(self) -> None:
+        self.service.readiness.set("discord", READY)
         log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
         log.info("invite the bot with %s", self.invite_url())
         self._catch_up("ready")
@@ -108,10 +113,22 @@ class QABotClient(ContextClient):
 
     async def on_resumed(self) -> None:
         self.gateway_watch.up()
+        self.service.readiness.set("discord", READY)
         self._catch_up("resumed")
+
+    async def on_socket_event_type(self, event_type: str) -> None:
+        self.service.metrics.event("discord", event_type.lower())
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction[Any],
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        report_command(self.service.metrics, interaction, command.qualified_name)
 
     async def on_disconnect(self) -> None:
         self.gateway_watch.down()
+        self.service.readiness.set("discord", "disconnected")
 
     def _catch_up(self, why: str) -> None:
         # Discord replays nothing from before a new session, and a resume may skip what was
@@ -140,6 +157,10 @@ class QABotClient(ContextClient):
             await self._vote(vote, add=False)
 
     async def _vote(self, vote: tr.Reaction, *, add: bool) -> None:
+        with log_context(platform="discord", workspace=vote.voter.workspace.workspace_id):
+            await self._logged_vote(vote, add=add)
+
+    async def _logged_vote(self, vote: tr.Reaction, *, add: bool) -> None:
         try:
             if add:
                 outcome = await self.service.react(
@@ -239,6 +260,7 @@ class QABotClient(ContextClient):
     async def _on_command_error(
         self, interaction: discord.Interaction[Any], error: app_commands.AppCommandError
     ) -> None:
+        self.service.metrics.error(type(getattr(error, "original", error)).__name__)
         log.error("command %s failed", getattr(interaction.command, "name", "?"), exc_info=error)
         text = "Sorry, that command failed on my side; it is logged."
         try:

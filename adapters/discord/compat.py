@@ -17,6 +17,7 @@ import discord.http
 import yarl
 
 __all__ = [
+    "applied_tag_ids",
     "endpoints",
     "first_connection_failed",
     "guard_parsers",
@@ -88,3 +89,14 @@ def first_connection_failed(client: discord.Client, error: BaseException) -> boo
     attribute `Client.ws` is read: None means never.
     """
     return isinstance(error, AttributeError) and getattr(client, "ws", None) is None
+
+
+def applied_tag_ids(thread: discord.Thread) -> list[int]:
+    """The ids of the forum tags applied to a thread, whether or not its forum is cached.
+
+    The public `Thread.applied_tags` looks the forum up in the guild's cache, which only a
+    gateway connection fills; `qabot import` reads over REST alone, so it reads the ids discord.py
+    keeps from the thread's payload in the undocumented attribute `Thread._applied_tags` and names
+    them with the forum it fetched itself.
+    """
+    return [int(tag_id) for tag_id in thread._applied_tags]

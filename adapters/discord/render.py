@@ -9,6 +9,7 @@ import discord
 from adapters.discord.translate import jump_url
 from bot.commands import top_title
 from bot.domain import Answer, Question, RankedAnswer, SearchHit, TopQuery
+from bot.snippet_text import snippet_text
 from bot.text_rules import excerpt, query_echo
 
 __all__ = [
@@ -33,6 +34,10 @@ HELP = "\n".join(
         "`/qa leaderboard` and `/qa unanswered` surface people and questions; `/qa mydata` sends"
         " you your data, `/qa forgetme` removes your votes and your name from your posts,"
         " and `/qa rejoin` lets your reactions count again.",
+        "`/qa headline text:<who you are>` shows it next to your name in lists"
+        " (`text:clear` removes it).",
+        "`/qa link question:Q12` gives a question's web page; `/qa web action:hide value:Q12`"
+        " keeps it off the web, `action:names value:off` leaves your name off.",
     ]
 )
 
@@ -67,14 +72,20 @@ def top_embed(
     for item in ranked[:25]:  # an embed holds at most 25 fields
         answer, question = item.answer, item.question
         badge = " ✅ accepted" if item.accepted else ""
-        name = f"#{item.rank} · {answer.score:+d}{badge} · A{answer.number} by {answer.author_name}"
+        name = f"#{item.rank} · {answer.score:+d}{badge} · A{answer.number} by {answer.byline}"
         link = (
             f"[Jump to the answer]({jump_url(guild_id, answer.message)})" if answer.message else ""
         )
         where = f"{link} · Q{question.number}: {excerpt(question.text, 120)}".lstrip(" ·")
+        if item.page_url:
+            where += f" · [on the web]({item.page_url})"
         value = f"{excerpt(answer.text, 300)}\n{where}"  # ~550 characters, under the 1024 limit
         embed.add_field(name=excerpt(name, 256), value=value, inline=False)
     return embed
+
+
+def _bold(text: str) -> str:
+    return f"**{text}**"
 
 
 def search_embed(guild_id: int | str, words: str, hits: Sequence[SearchHit]) -> discord.Embed:
@@ -88,7 +99,8 @@ def search_embed(guild_id: int | str, words: str, hits: Sequence[SearchHit]) -> 
         link = f"\n[Jump]({jump_url(guild_id, post.message)})" if post.message else ""
         embed.add_field(
             name=f"{kind}{post.number} · in Q{hit.question.number}",
-            value=excerpt(post.text, 300) + link,
+            value=snippet_text(hit, mark=_bold, escape=discord.utils.escape_markdown, limit=300)
+            + link,
             inline=False,
         )
     return embed

@@ -1,5 +1,5 @@
 """Discord side of surfacing: embeds for leaderboards, waiting questions, digests and notices, the
-`/qa leaderboard|unanswered|mydata|forgetme|rejoin` subcommands, and the Discord Poster.
+`/qa leaderboard|unanswered|mydata|forgetme|rejoin|headline` subcommands, and the Discord Poster.
 
 The subcommands answer ephemerally (deferred first: Discord's 3-second deadline); a notice goes in
 the question's thread, a digest in its channel. No discord object passes into the core.
@@ -20,6 +20,7 @@ from adapters.discord.render import question_embed
 from adapters.discord.translate import jump_url, scope_channel_id
 from bot.commands import window_title
 from bot.domain import Question, WorkspaceRef
+from bot.headlines import HeadlineChanged
 from bot.posters import Notice
 from bot.replies import (
     Digest,
@@ -36,6 +37,7 @@ from bot.replies import (
 )
 from bot.surfacing_verbs import SurfacingReply, run_surfacing_verb
 from bot.text_rules import excerpt
+from bot.web_verbs import WebReply
 
 __all__ = ["DiscordPoster", "add_surfacing_commands", "digest_embed", "notice_embed"]
 
@@ -44,6 +46,7 @@ log = logging.getLogger("qabot.discord")
 COLOUR = discord.Colour.gold()
 _CHUNK = 1900  # a message holds 2,000 characters; the code fence takes a few
 WindowChoice = Literal["day", "week", "month", "year", "all"]
+WebAction = Literal["hide", "show", "names"]
 
 
 def _link(guild_id: str, question: Question) -> str:
@@ -82,6 +85,8 @@ def surfacing_reply(reply: SurfacingReply, guild_id: str) -> Reply:
         return Reply(content=forgotten_sentence(reply, rejoin="`/qa rejoin`"))
     if isinstance(reply, Rejoined):
         return Reply(content=rejoined_sentence(reply))
+    if isinstance(reply, HeadlineChanged | WebReply):
+        return Reply(content=reply.sentence)
     assert isinstance(reply, PersonalExport)
     return Reply(content=reply.summary)
 
@@ -107,6 +112,7 @@ def notice_embed(notice: Notice, guild_id: str) -> discord.Embed:
         embed.description = "\n".join(
             f"{_link(guild_id, s.question)} {s.question.ups - s.question.downs:+d} · "
             f"{s.question.answer_count} answer(s) · {excerpt(s.question.text, 120)}"
+            f" — {s.question.shown_byline}"
             for s in notice.similar
         )
         return embed
@@ -125,8 +131,9 @@ def digest_embed(digest: Digest, guild_id: str) -> discord.Embed:
         answer, question = ranked.answer, ranked.question
         badge = " ✅" if ranked.accepted else ""
         embed.add_field(
-            name=excerpt(f"#{ranked.rank} · {answer.score:+d}{badge} · {answer.author_name}", 256),
-            value=f"{excerpt(answer.text, 300)}\non {_link(guild_id, question)}",
+            name=excerpt(f"#{ranked.rank} · {answer.score:+d}{badge} · {answer.byline}", 256),
+            value=f"{excerpt(answer.text, 300)}\non {_link(guild_id, question)}"
+            + (f" · [on the web]({ranked.page_url})" if ranked.page_url else ""),
             inline=False,
         )
     if digest.waiting:
@@ -209,3 +216,21 @@ def add_surfacing_commands(group: app_commands.Group, context: DiscordContext) -
     @group.command(name="rejoin", description="Count your reactions again after forgetme")
     async def rejoin(interaction: discord.Interaction[Any]) -> None:
         await deferred(interaction, "/qa rejoin", work(interaction, "rejoin", ""))
+
+    @group.command(name="headline", description="What lists show next to your name")
+    @app_commands.describe(text="Who you are, 80 characters at most; clear removes it")
+    async def headline(interaction: discord.Interaction[Any], text: str) -> None:
+        await deferred(interaction, "/qa headline", work(interaction, "headline", text))
+
+    @group.command(name="web", description="Hide or show a question on the web, or your name")
+    @app_commands.describe(
+        action="hide or show a question; names: whether your name shows",
+        value="A question id like Q12, or on/off for names",
+    )
+    async def web(interaction: discord.Interaction[Any], action: WebAction, value: str) -> None:
+        await deferred(interaction, "/qa web", work(interaction, "web", f"{action} {value}"))
+
+    @group.command(name="link", description="A question's page on the web view")
+    @app_commands.describe(question="A question id, like Q12")
+    async def link(interaction: discord.Interaction[Any], question: str) -> None:
+        await deferred(interaction, "/qa link", work(interaction, "link", question))

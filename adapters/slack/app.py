@@ -29,6 +29,7 @@ from adapters.slack.commands import SlackCommands
 from adapters.slack.compat import SharedClientApp, drop_token_skipped_warning
 from adapters.slack.context import SlackContext
 from adapters.slack.events import SlackEvents
+from adapters.slack.observe import ObserveEvents
 from adapters.slack.surfacing import SlackPoster
 from bot.service import QAService
 from bot.settings import Settings
@@ -118,6 +119,7 @@ class SlackBot:
         # every try: the most frequent requests come first, reactions and then messages, which
         # every conversation in the bot's channels sends.
         app, events, commands = self.app, self.events, self.commands
+        app.use(ObserveEvents(self.service.metrics))
         app.event("reaction_added")(events.on_reaction)
         app.event("reaction_removed")(events.on_reaction)
         app.event("message")(events.on_message)

@@ -52,7 +52,9 @@ class SlackCommands:
         asked = edge.AskForm(
             command.workspace, command.user_id, command.channel_id, text, (), anonymous
         )
-        await self.context.run("ask", self._ask(asked, command.user_name, tell), tell)
+        await self.context.run(
+            "ask", self._ask(asked, command.user_name, tell), tell, command="ask"
+        )
 
     async def _open_ask(self, command: edge.SlashCommand) -> None:
         # Say "invite me" before someone types a whole question into the form, not after.
@@ -116,7 +118,7 @@ class SlackCommands:
         await ack()
         command = edge.parse_command(body)
         tell = self.context.responder(respond)
-        await self.context.run("top", self._top(command, respond), tell)
+        await self.context.run("top", self._top(command, respond), tell, command="top")
 
     def _query(self, args: str, channel_id: str) -> TopQuery:
         slack, limits = self.context.settings.slack, self.context.settings.limits
@@ -165,7 +167,7 @@ class SlackCommands:
         await ack()
         command = edge.parse_command(body)
         tell = self.context.responder(respond)
-        await self.context.run("qa", self._qa(command, respond, tell), tell)
+        await self.context.run("qa", self._qa(command, respond, tell), tell, command="qa")
 
     async def _surfacing(
         self, command: edge.SlashCommand, verb: str, rest: str, respond: AsyncRespond

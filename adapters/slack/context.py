@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -21,7 +22,7 @@ import adapters.slack.render as render
 import adapters.slack.translate as edge
 from adapters.slack.state import UserDirectory
 from bot.domain import ChannelRef, MessageRef, Question, UserRef, WorkspaceRef
-from bot.errors import NotAllowed, QAError
+from bot.errors import NotAllowed, QAError, StoreUnavailable
 from bot.service import QAService
 from bot.settings import Settings
 
@@ -60,24 +61,33 @@ class SlackContext:
             await asyncio.sleep(0.01)
             quiet = quiet + 1 if self._in_flight == 0 else 0
 
-    async def run(self, what: str, work: Awaitable[Any], tell: Tell | None = None) -> bool:
-        """Run a listener's work after its ack; never let an exception escape to bolt."""
+    async def run(
+        self, what: str, work: Awaitable[Any], tell: Tell | None = None, *, command: str = ""
+    ) -> bool:
+        """Run a listener's work after its ack; never let an exception escape to bolt.
+        A `command` ("ask", "top", "qa") is timed for the metrics, answered or refused."""
         self._in_flight += 1
+        metrics, started = self.service.metrics, time.perf_counter()
         try:
             await work
             return True
         except QAError as error:
+            if isinstance(error, StoreUnavailable):
+                metrics.error(type(error).__name__)
             log.info("%s refused: %s", what, type(error).__name__)
             if tell is not None:
                 await self.quietly(tell(error.message))
             return True
-        except Exception:
+        except Exception as error:
+            metrics.error(type(error).__name__)
             log.exception("%s failed", what)
             if tell is not None:
                 await self.quietly(tell(SORRY))
             return False
         finally:
             self._in_flight -= 1
+            if command:
+                metrics.command("slack", command, time.perf_counter() - started)
 
     @staticmethod
     async def quietly(reply: Awaitable[Any]) -> None:

@@ -18,6 +18,7 @@ from adapters.slack.state import RecentEvents
 from bot.domain import WorkspaceRef
 from bot.emoji_keys import normalize_emoji
 from bot.errors import NotAllowed, NotFound, QAError, RateLimited, VoteIgnored
+from bot.log_format import log_context
 
 __all__ = ["SlackEvents"]
 
@@ -33,16 +34,57 @@ class SlackEvents:
         self._vote_keys = {normalize_emoji(key) for key in (*voting.weights, voting.accept_emoji)}
 
     async def _event(
-        self, body: dict[str, Any], what: str, work: Callable[[], Awaitable[None]]
+        self,
+        body: dict[str, Any],
+        what: str,
+        work: Callable[[], Awaitable[None]],
+        *,
+        is_vote: bool = False,
+    ) -> None:
+        event_id = str(body.get("event_id", ""))
+        workspace = edge.workspace_of(body).workspace_id
+        with log_context(platform="slack", workspace=workspace, event_id=event_id):
+            await self._claimed(event_id, what, work, is_vote=is_vote)
+
+    async def _claimed(
+        self, event_id: str, what: str, work: Callable[[], Awaitable[None]], *, is_vote: bool
     ) -> None:
         # A retry may be the only copy (after an outage), so only ids already handled here are
         # skipped, and an id whose handling failed is released for the next retry.
-        event_id = str(body.get("event_id", ""))
         if event_id and not self.recent.claim(event_id):
-            log.info("%s %s already handled; skipping the redelivery", what, event_id)
+            self._skip(what, event_id, is_vote=is_vote)
             return
-        if not await self.context.run(what, work()) and event_id:
+
+        async def unless_claimed_elsewhere() -> None:
+            # Inside `run`, so a graceful stop (and `settle`) waits for the claim too.
+            if event_id and not await self._claim(event_id):
+                self._skip(what, event_id, is_vote=is_vote)
+                return
+            await work()
+
+        if not await self.context.run(what, unless_claimed_elsewhere()) and event_id:
             self.recent.release(event_id)
+            await self._release(event_id)
+
+    def _skip(self, what: str, event_id: str, *, is_vote: bool) -> None:
+        log.info("%s %s already handled; skipping the redelivery", what, event_id)
+        if is_vote:
+            self.context.service.metrics.vote("slack", "ignored", "duplicate")
+
+    async def _claim(self, event_id: str) -> bool:
+        """Claim the id in the store too: another process sharing it may have had it first."""
+        service = self.context.service
+        try:
+            return await service.store.claim_event("slack", event_id, at=service.clock())
+        except Exception as error:  # handle it here anyway: the store's writes are idempotent
+            log.warning("could not claim event %s: %s", event_id, type(error).__name__)
+            return True
+
+    async def _release(self, event_id: str) -> None:
+        try:
+            await self.context.service.store.release_event("slack", event_id)
+        except Exception as error:
+            log.warning("could not release event %s: %s", event_id, type(error).__name__)
 
     # ---------------------------------------------------------------- messages
 
@@ -93,9 +135,14 @@ class SlackEvents:
             log.info("reaction event %s ignored: not on a message", body.get("event_id"))
             return
         if normalize_emoji(reaction.emoji) not in self._vote_keys:
-            return  # most reactions are not votes: no users.info call, no store lookup
+            # Most reactions are not votes: no users.info call, no store lookup.
+            if reaction.added:
+                self.context.service.metrics.vote("slack", "ignored", "unmapped")
+            return
         workspace = edge.workspace_of(body)
-        await self._event(body, "reaction", lambda: self._reaction(workspace, reaction))
+        await self._event(
+            body, "reaction", lambda: self._reaction(workspace, reaction), is_vote=reaction.added
+        )
 
     async def _reaction(self, workspace: WorkspaceRef, reaction: edge.Reaction) -> None:
         # A voting emoji on an ordinary message is the common case: find the post before asking

@@ -13,6 +13,7 @@ from typing import Any
 
 from adapters.slack.translate import ANSWER_ACTION, ANSWER_FORM, ASK_FORM, SHARE_TOP_ACTION
 from bot.domain import Answer, MessageRef, Question, RankedAnswer, SearchHit
+from bot.snippet_text import snippet_text
 from bot.text_rules import excerpt, query_echo
 
 __all__ = [
@@ -91,7 +92,11 @@ def help_text(*, ask: str, top: str, qa: str) -> str:
         f"• `{qa} search <words>` · `{qa} accept A12` · `{qa} remove Q3` · `{qa} recount`\n"
         f"• `{qa} leaderboard [window]` · `{qa} unanswered [window]` · `{qa} mydata` (your data,"
         f" only to you) · `{qa} forgetme` (remove your votes and your name) · `{qa} rejoin`"
-        " (count your reactions again)"
+        " (count your reactions again)\n"
+        f"• `{qa} headline <text>` shows who you are next to your name in lists (80 characters;"
+        f" `{qa} headline clear` removes it)\n"
+        f"• `{qa} link Q12` (its web page) · `{qa} web hide Q12` · `{qa} web show Q12` ·"
+        f" `{qa} web names on|off`"
     )
 
 
@@ -126,8 +131,9 @@ def _ranked_line(ranked: RankedAnswer, team_url: str) -> str:
     score = f"{answer.score:+d}" if answer.score else "0"
     return (
         f"*{ranked.rank}.* *{score}* ({answer.ups}👍 {answer.downs}👎){badge} · {answer_id}"
-        f" by {escape(answer.author_name)}\n>{escape(excerpt(answer.text))}\n"
+        f" by {escape(answer.byline)}\n>{escape(excerpt(answer.text))}\n"
         f"_on {question.post_id}: {escape(excerpt(question.text, 80))}_"
+        + (f" · <{ranked.page_url}|on the web>" if ranked.page_url else "")
     )
 
 
@@ -158,7 +164,8 @@ def search_message(hits: Sequence[SearchHit], *, words: str, team_url: str) -> R
         link = permalink(team_url, message, thread_ts=thread if isinstance(post, Answer) else None)
         post_id = f"<{link}|{post.post_id}>" if link else str(post.post_id)
         context = "" if isinstance(post, Question) else f"\n_on {question.post_id}_"
-        blocks.append(_mrkdwn(f"{post_id} {escape(excerpt(post.text))}{context}"))
+        snippet = snippet_text(hit, mark=lambda text: f"*{text}*", escape=escape, limit=200)
+        blocks.append(_mrkdwn(f"{post_id} {snippet}{context}"))
     return Rendered("\n".join([escape(title), *(str(h.post.post_id) for h in hits)]), blocks)
 
 

@@ -22,6 +22,7 @@ from adapters.slack.catchup import start_catch_up
 from adapters.slack.compat import use_socket_url
 from bot.domain import WorkspaceRef
 from bot.errors import SettingsError
+from bot.readiness import READY
 from bot.service import QAService
 from bot.settings import Settings
 
@@ -42,15 +43,18 @@ class SlackRunner:
     _http: web.AppRunner | None = None
     _session: aiohttp.ClientSession | None = None
 
-    async def close(self) -> None:
+    async def close(self, *, within: float = 2.0) -> None:
+        """Stop taking events, let acknowledged ones finish (for `within` seconds at most),
+        then close the connections."""
         catch_up = self.bot.context.catch_up_task
         if catch_up is not None:
             catch_up.cancel()
-        await self.bot.settle(within=2.0)
+        self.bot.service.readiness.set("slack", "stopping")
         if self._socket is not None:
             await self._socket.close_async()  # type: ignore[no-untyped-call]
         if self._http is not None:
             await self._http.cleanup()
+        await self.bot.settle(within=within)
         if self._session is not None:
             await self._session.close()
 
@@ -88,7 +92,10 @@ async def _open_socket(
     async def on_hello(_client: Any, message: dict[Any, Any], _raw: str | None) -> None:
         # Slack says hello on every (re)connection: catch up on what happened while away.
         if message.get("type") == "hello":
+            bot.service.readiness.set("slack", READY)
             start_catch_up(bot.context, workspace)
+        elif message.get("type") == "disconnect":  # Slack is about to close this connection
+            bot.service.readiness.set("slack", "reconnecting")
 
     handler.client.message_listeners.append(on_hello)
     use_socket_url(handler, str(opened["url"]))
@@ -159,11 +166,13 @@ async def _start(
     bot.context.team_url = str(identity.get("url", ""))
     workspace = WorkspaceRef("slack", str(identity.get("team_id", "")))
     slack = settings.slack
+    service.readiness.set("slack", "connecting")
     if slack.mode == "socket":
         handler = await _open_socket(bot, settings.secrets.slack_app_token, workspace)
         log.info("Slack connected in Socket Mode as %s", identity.get("user_id"))
         return SlackRunner(bot, 0, _socket=handler, _session=session)
     runner, port = await _serve_http(bot, slack.host, slack.port)
+    service.readiness.set("slack", READY)
     log.info("Slack events at http://%s:%d%s", slack.host, port, EVENTS_PATH)
     start_catch_up(bot.context, workspace)  # HTTP mode has no connection to re-open: once, at start
     return SlackRunner(bot, port, _http=runner, _session=session)
@@ -177,4 +186,4 @@ async def run_slack(
     try:
         await asyncio.Event().wait()
     finally:
-        await runner.close()
+        await runner.close(within=settings.ops.shutdown_seconds)

@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.render import Block, Rendered, escape, permalink
 from bot.commands import window_title
 from bot.domain import Question, RankedAnswer, WorkspaceRef
+from bot.headlines import HeadlineChanged
 from bot.posters import Notice
 from bot.replies import (
     Digest,
@@ -31,6 +32,7 @@ from bot.replies import (
 )
 from bot.surfacing_verbs import SurfacingReply
 from bot.text_rules import excerpt
+from bot.web_verbs import WebReply
 
 __all__ = ["SlackPoster", "digest_message", "export_chunks", "notice_message", "surfacing_message"]
 
@@ -84,6 +86,9 @@ def surfacing_message(reply: SurfacingReply, *, team_url: str, qa: str) -> Rende
     if isinstance(reply, Rejoined):
         text = rejoined_sentence(reply)
         return Rendered(text, [_section(text)])
+    if isinstance(reply, HeadlineChanged | WebReply):
+        text = escape(reply.sentence)
+        return Rendered(text, [_section(text)])
     assert isinstance(reply, PersonalExport)
     return Rendered(reply.summary, [_section(reply.summary)])
 
@@ -107,6 +112,7 @@ def notice_message(notice: Notice, *, team_url: str) -> Rendered:
         lines = [
             f"{_question_link(s.question, team_url)} *{s.question.ups - s.question.downs:+d}* · "
             f"{s.question.answer_count} answer(s) · {escape(excerpt(s.question.text, 100))}"
+            f" — {escape(s.question.shown_byline)}"
             for s in notice.similar
         ]
         blocks = [_section(head), *(_section(line) for line in lines)]
@@ -132,7 +138,8 @@ def _top_line(ranked: RankedAnswer, team_url: str) -> str:
     return (
         f"*{ranked.rank}.* *{answer.score:+d}*{badge} {_question_link(question, team_url)} "
         f"{escape(excerpt(question.text, 80))}\n>{escape(excerpt(answer.text))} "
-        f"— {escape(answer.author_name)}"
+        f"— {escape(answer.byline)}"
+        + (f" · <{ranked.page_url}|on the web>" if ranked.page_url else "")
     )
 
 

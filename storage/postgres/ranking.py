@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from bot.domain import PostKind, RankedAnswer, SearchHit, TopQuery, WorkspaceRef
+from bot.domain import RankedAnswer, SearchHit, TopQuery, WorkspaceRef
+from bot.search_query import SearchQuery
 from storage.postgres.database import Database
-from storage.postgres.sql import SEARCH, top_answers
+from storage.postgres.search_terms import HEADLINE_OPTIONS, tsquery_texts
+from storage.postgres.sql import SEARCH, USE_SEARCH_LANGUAGE, top_answers
 from storage.rows import answer_from_row, question_from_row, to_ms
+from storage.snippets import search_hit
 
 __all__ = ["PostgresRanking"]
 
@@ -46,12 +49,15 @@ class PostgresRanking:
         return ranked
 
     async def search(
-        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+        self, workspace: WorkspaceRef, query: SearchQuery, *, limit: int
     ) -> Sequence[SearchHit]:
         ws = await self._db.known_workspace(workspace)
-        hits = []
-        for row in await self._db.fetch(SEARCH, " ".join(words), ws, limit):
-            question = question_from_row(row, workspace, prefix="q_")
-            post = question if row["kind"] == PostKind.QUESTION else answer_from_row(row, workspace)
-            hits.append(SearchHit(post, question))
-        return hits
+        words, tags = tsquery_texts(query)
+        args = (words, tags, ws, limit, HEADLINE_OPTIONS)
+        return [search_hit(row, workspace) for row in await self._db.fetch(SEARCH, *args)]
+
+    async def use_search_language(self, language: str) -> bool:
+        """Stem search in `language` (a text search configuration) from now on, rebuilding the
+        index if it is built in another; true when it was."""
+        row = await self._db.fetchrow(USE_SEARCH_LANGUAGE, language)
+        return row is not None and bool(row["rebuilt"])

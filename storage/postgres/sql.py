@@ -72,7 +72,7 @@ ANSWER_BY_MESSAGE = (
 
 # Every vote write starts by locking its post: each later statement of the transaction then
 # reads every vote committed before it (READ COMMITTED), so the recount cannot miss a racer's row.
-VOTE = "SELECT o_ups, o_downs, o_changed FROM qabot_vote($1, $2, $3, $4, $5, $6, $7)"
+VOTE = "SELECT o_ups, o_downs, o_changed, o_net FROM qabot_vote($1, $2, $3, $4, $5, $6, $7)"
 LOCK_LIVE_POST = """
 SELECT id FROM posts WHERE workspace_id = $1 AND kind = $2 AND number = $3 AND NOT removed
 FOR UPDATE"""
@@ -251,11 +251,24 @@ ORDER BY {order.format(p="p")}"""
     return statement, args
 
 
-# plainto_tsquery ANDs the words and never raises on user text, whatever characters it holds.
+# Rebuilds posts.search_vector only when the language changes (migration 0010).
+USE_SEARCH_LANGUAGE = "SELECT qabot_use_search_language($1::regconfig) AS rebuilt"
+
+# $1: the words, for the search language (table search_language), $2: the tags, for 'simple'
+# (storage/postgres/search_terms.py). Best match first, then the higher net score; only the hits
+# get a snippet (ts_headline reads the text again), its matches marked with \x02 and \x03
+# (storage/snippets.py).
 SEARCH = f"""
-{_post_and_question("p")}
-FROM posts p JOIN posts q ON q.id = COALESCE(p.question_id, p.id),
-     plainto_tsquery('simple', $1) AS query
-WHERE p.search_vector @@ query AND p.workspace_id = $2 AND NOT p.removed
-ORDER BY ts_rank(p.search_vector, query) DESC, p.id ASC
-LIMIT $3"""
+{_post_and_question("p")},
+       ts_headline(w.language, p.body, w.query, $5) AS snippet
+FROM (SELECT p.id, x.language, x.query, ts_rank(p.search_vector, x.query) AS relevance,
+             p.ups - p.downs AS net
+      FROM posts p,
+           (SELECT l.language, to_tsquery(l.language, $1) && to_tsquery('simple', $2) AS query
+            FROM (SELECT (SELECT language FROM search_language WHERE id = 1) AS language) AS l)
+           AS x
+      WHERE p.search_vector @@ x.query AND p.workspace_id = $3 AND NOT p.removed
+      ORDER BY relevance DESC, net DESC, p.id ASC
+      LIMIT $4) AS w
+JOIN posts p ON p.id = w.id JOIN posts q ON q.id = COALESCE(p.question_id, p.id)
+ORDER BY w.relevance DESC, w.net DESC, p.id ASC"""

@@ -33,15 +33,30 @@ from bot.domain import (
     WorkspaceRef,
 )
 from bot.errors import StoreUnavailable
-from bot.ports import NewAnswer, NewQuestion, VoteRow, VoteTally
+from bot.ports import (
+    BatchReport,
+    ImportedThread,
+    ImportWrite,
+    NewAnswer,
+    NewQuestion,
+    VoteRow,
+    VoteTally,
+    WebFilter,
+)
 from bot.replies import Leader, PersonalData
+from bot.search_query import SearchQuery
 from storage.postgres.database import FAILURES, UNAVAILABLE, Database, keep_session
 from storage.postgres.dump import PostgresDump
+from storage.postgres.event_claims import EventClaims
+from storage.postgres.imports import PostgresImports
+from storage.postgres.people import PostgresPeople
 from storage.postgres.posts import PostgresPosts
 from storage.postgres.ranking import PostgresRanking
 from storage.postgres.reconcile import PostgresReconcile
 from storage.postgres.surfacing import PostgresSurfacing
 from storage.postgres.votes import PostgresVotes
+from storage.postgres.web import PostgresWeb
+from storage.rows import to_ms
 from storage.tables import TableBatch
 
 __all__ = ["PostgresStore"]
@@ -58,13 +73,26 @@ class PostgresStore:
         self._db = db = Database(pool)
         self._posts = PostgresPosts(db)
         self._votes = PostgresVotes(db)
+        self._events = EventClaims(pool)
         self._ranking = PostgresRanking(db, ranking)
         self._surfacing = PostgresSurfacing(db)
         self._reconcile = PostgresReconcile(db)
+        self._imports = PostgresImports(db)
         self._dump = PostgresDump(db)
+        self._people = PostgresPeople(db)
+        self._web = PostgresWeb(db)
 
     @classmethod
-    async def open(cls, url: str, *, migrate: bool = True, pool_size: int = 10) -> PostgresStore:
+    async def open(
+        cls,
+        url: str,
+        *,
+        migrate: bool = True,
+        pool_size: int = 10,
+        search_language: str | None = None,
+    ) -> PostgresStore:
+        """Open the pools, migrate (by default) and, given `search_language` (a text search
+        configuration), build the search index in it unless it is built so already."""
         pools: list[Any] = []
         try:
             pools.append(
@@ -85,6 +113,8 @@ class PostgresStore:
         if migrate:
             try:
                 await store.migrate()
+                if search_language is not None:
+                    await store._ranking.use_search_language(search_language)
             except BaseException:
                 await store.close()
                 raise
@@ -93,10 +123,20 @@ class PostgresStore:
     async def close(self) -> None:
         """Let queued votes, claims and lookups finish, then close the pools."""
         await self._votes.close()
+        await self._events.close()
         await self._posts.close()
         if self._ranking_pool is not None:
             await self._ranking_pool.close()
         await self._pool.close()
+
+    def observe_batches(self, report: BatchReport) -> None:
+        self._votes.observe_batches(report)
+
+    async def claim_event(self, platform: str, event_id: str, *, at: datetime) -> bool:
+        return await self._events.claim(platform, event_id, to_ms(at))
+
+    async def release_event(self, platform: str, event_id: str) -> None:
+        await self._events.release(platform, event_id)
 
     async def migrate(self) -> int:
         """Apply every schema file newer than the database; return how many ran."""
@@ -189,9 +229,9 @@ class PostgresStore:
         return await self._ranking.top_answers(workspace, query, since=since)
 
     async def search(
-        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+        self, workspace: WorkspaceRef, query: SearchQuery, *, limit: int
     ) -> Sequence[SearchHit]:
-        return await self._ranking.search(workspace, words, limit=limit)
+        return await self._ranking.search(workspace, query, limit=limit)
 
     # Catch-up after downtime ------------------------------------------------------------------
 
@@ -272,6 +312,50 @@ class PostgresStore:
 
     async def opted_out(self, workspace: WorkspaceRef, user_id: str) -> bool:
         return await self._surfacing.opted_out(workspace, user_id)
+
+    # Headlines ----------------------------------------------------------------------------------
+
+    async def set_headline(
+        self, workspace: WorkspaceRef, user_id: str, headline: str | None
+    ) -> bool:
+        return await self._people.set_headline(workspace, user_id, headline)
+
+    async def headlines(
+        self, workspace: WorkspaceRef, user_ids: Collection[str]
+    ) -> Mapping[str, str]:
+        return await self._people.headlines(workspace, user_ids)
+
+    async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
+        return await self._web.web_question(workspace, number)
+
+    async def web_questions(
+        self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int
+    ) -> Sequence[Question]:
+        return await self._web.web_questions(workspace, where=where, since=since, limit=limit)
+
+    async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
+        return await self._web.set_web_hidden(workspace, number, hidden)
+
+    async def web_hidden(self, workspace: WorkspaceRef) -> Collection[int]:
+        return await self._web.web_hidden(workspace)
+
+    async def set_web_names(self, workspace: WorkspaceRef, user_id: str, shown: bool) -> None:
+        await self._web.set_web_names(workspace, user_id, shown)
+
+    async def web_names(
+        self, workspace: WorkspaceRef, user_ids: Collection[str]
+    ) -> Mapping[str, bool]:
+        return await self._web.web_names(workspace, user_ids)
+
+    # Import of a community's history ---------------------------------------------------------
+
+    async def import_threads(
+        self, workspace: WorkspaceRef, threads: Sequence[ImportedThread], *, at: datetime
+    ) -> ImportWrite:
+        return await self._imports.import_threads(workspace, threads, at=at)
+
+    async def imported_threads(self, workspace: WorkspaceRef, channel_id: str) -> Collection[str]:
+        return await self._imports.imported_threads(workspace, channel_id)
 
     # Copy-store -------------------------------------------------------------------------------
 

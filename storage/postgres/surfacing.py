@@ -12,7 +12,9 @@ from typing import Any
 from bot.domain import Question, WorkspaceRef
 from bot.replies import FORGOTTEN_ID, Leader, PersonalData
 from storage.postgres.database import Database, rowcount
+from storage.postgres.people import FORGET_HEADLINE
 from storage.postgres.sql import LOCK_POSTS, RECOUNT, SELECT_POST, SELECT_POST_AND_KIND
+from storage.postgres.web import FORGET_WEB_NAMES
 from storage.rows import answer_from_row, question_from_row, to_ms, vote_record
 
 __all__ = ["PostgresSurfacing"]
@@ -52,11 +54,11 @@ WHERE p.workspace_id = $1 AND p.kind = 'Q' AND NOT p.removed AND p.created_ms >=
 ORDER BY p.created_ms ASC, p.id ASC
 LIMIT $4"""
 
-# Stems become ORed prefix lexemes ('negotiat':* | 'salar':*); quote_literal keeps each one a
-# single quoted lexeme whatever it holds.
+# Words become ORed prefix lexemes, stemmed in the search language ('negoti':* | 'salari':*);
+# quote_literal keeps each one a single quoted lexeme whatever it holds.
 SIMILAR_CANDIDATES = f"""{SELECT_POST},
-     to_tsquery('simple', array_to_string(
-         ARRAY(SELECT quote_literal(stem) || ':*' FROM unnest($2::text[]) AS stem), ' | '))
+     to_tsquery((SELECT language FROM search_language WHERE id = 1), array_to_string(
+         ARRAY(SELECT quote_literal(word) || ':*' FROM unnest($2::text[]) AS word), ' | '))
          AS query
 WHERE p.search_vector @@ query AND p.workspace_id = $1 AND p.kind = 'Q' AND NOT p.removed
   AND {_VISIBLE_FROM}
@@ -118,12 +120,12 @@ class PostgresSurfacing:
         return [question_from_row(row, workspace) for row in rows]
 
     async def similar_candidates(
-        self, workspace: WorkspaceRef, stems: Sequence[str], *, channel_id: str, limit: int
+        self, workspace: WorkspaceRef, words: Sequence[str], *, channel_id: str, limit: int
     ) -> Sequence[Question]:
-        if not stems:
+        if not words:
             return []
         ws = await self._db.known_workspace(workspace)
-        rows = await self._db.fetch(SIMILAR_CANDIDATES, ws, list(stems), channel_id, limit)
+        rows = await self._db.fetch(SIMILAR_CANDIDATES, ws, list(words), channel_id, limit)
         return [question_from_row(row, workspace) for row in rows]
 
     async def known_tags(
@@ -156,6 +158,8 @@ class PostgresSurfacing:
             votes = rowcount(await conn.execute(FORGET_VOTES, ws, user_id))
             args = (ws, user_id, replacement_id, replacement_name)
             posts = rowcount(await conn.execute(FORGET_POSTS, *args))
+            await conn.execute(FORGET_HEADLINE, ws, user_id)
+            await conn.execute(FORGET_WEB_NAMES, ws, user_id)
             await conn.execute(RECOUNT, ws)
             return votes, posts
 

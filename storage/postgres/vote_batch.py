@@ -1,5 +1,5 @@
 """Group commit for PostgreSQL votes: every reaction event waiting in the process goes to the
-database as one statement (qabot_vote_batch, migration 0006), so concurrent votes share one round
+database as one statement (qabot_vote_batch, migration 0010), so concurrent votes share one round
 trip and one commit instead of paying one each.
 
 One flush runs at a time; while it is in flight, new events queue and form the next batch, so the
@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any, NamedTuple
 
 from bot.errors import StoreUnavailable
-from bot.ports import VoteTally
+from bot.ports import BatchReport, VoteTally
 from storage.postgres.database import UNAVAILABLE, fail_waiting
 
 __all__ = ["VoteBatcher", "VoteEvent"]
@@ -30,7 +31,7 @@ MAX_BATCH = 64
 _RETRY_STATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 VOTE_BATCH = """
-SELECT b_i, b_ups, b_downs, b_changed, b_state, b_error
+SELECT b_i, b_ups, b_downs, b_changed, b_net, b_state, b_error
 FROM qabot_vote_batch($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],
                       $6::integer[], $7::bigint[])"""
 
@@ -47,6 +48,10 @@ class VoteEvent(NamedTuple):
     at_ms: int | None
 
 
+def _unobserved(size: int, seconds: float) -> None:
+    pass
+
+
 class VoteBatcher:
     def __init__(self, pool: Any, single: Callable[[VoteEvent], Awaitable[VoteTally]]) -> None:
         self._pool = pool
@@ -55,6 +60,7 @@ class VoteBatcher:
         self._flusher: asyncio.Task[None] | None = None
         self._retries: set[asyncio.Task[None]] = set()  # held, so none is collected mid-run
         self.batches = 0  # statements sent, for tests
+        self.on_batch: BatchReport = _unobserved  # told each batch's size and duration
 
     async def vote(self, event: VoteEvent) -> VoteTally:
         future: asyncio.Future[VoteTally] = asyncio.get_running_loop().create_future()
@@ -77,9 +83,11 @@ class VoteBatcher:
             # By post, keeping each post's events in arrival order: two processes' batches then
             # lock hot posts in the same order and cannot deadlock each other.
             batch.sort(key=lambda item: (item[0].ws, item[0].kind, item[0].number))
+            started = time.perf_counter()
             try:
                 columns = zip(*(event for event, _ in batch), strict=True)
                 rows = await self._pool.fetch(VOTE_BATCH, *map(list, columns))
+                self.on_batch(len(batch), time.perf_counter() - started)
             except BaseException as error:  # every waiting caller hears of it, never hangs
                 fail_waiting((future for _, future in batch), error, "a vote batch")
                 if isinstance(error, Exception):
@@ -92,7 +100,7 @@ class VoteBatcher:
                     continue
                 state = row["b_state"]
                 if state is None:
-                    future.set_result(VoteTally(row["b_ups"], row["b_downs"], row["b_changed"]))
+                    future.set_result(_tally(row))
                 elif state in _RETRY_STATES:
                     task = asyncio.ensure_future(_chain(self._single(event), future))
                     self._retries.add(task)
@@ -100,6 +108,10 @@ class VoteBatcher:
                 else:
                     log.error("PostgreSQL refused a vote: %s %s", state, row["b_error"])
                     future.set_exception(StoreUnavailable(UNAVAILABLE))
+
+
+def _tally(row: Any) -> VoteTally:
+    return VoteTally(row["b_ups"], row["b_downs"], row["b_changed"], voter_net=row["b_net"])
 
 
 async def _chain(work: Awaitable[VoteTally], future: asyncio.Future[VoteTally]) -> None:

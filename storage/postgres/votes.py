@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import PostId, WorkspaceRef
-from bot.ports import VoteTally
+from bot.ports import BatchReport, VoteTally
 from storage.postgres.database import Database, rowcount
 from storage.postgres.lookups import Claims
 from storage.postgres.sql import (
@@ -36,6 +36,9 @@ class PostgresVotes:
         """Let every queued vote and claim finish (before the pool closes)."""
         await self._batcher.close()
         await self._claims.close()
+
+    def observe_batches(self, report: BatchReport) -> None:
+        self._batcher.on_batch = report
 
     async def add_vote(
         self,
@@ -68,10 +71,12 @@ class PostgresVotes:
         )
 
     async def _single_vote(self, event: VoteEvent) -> VoteTally:
-        """One event in its own transaction (qabot_vote, migration 0009), retried on conflict."""
+        """One event in its own transaction (qabot_vote, migration 0010), retried on conflict."""
         row = await self._db.write(lambda conn: conn.fetchrow(VOTE, *event))
         assert row is not None
-        return VoteTally(row["o_ups"], row["o_downs"], changed=row["o_changed"])
+        return VoteTally(
+            row["o_ups"], row["o_downs"], changed=row["o_changed"], voter_net=row["o_net"]
+        )
 
     async def clear_votes(
         self, workspace: WorkspaceRef, post_id: PostId, *, emoji: str | None

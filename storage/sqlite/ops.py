@@ -67,6 +67,7 @@ def vote(
         # Recorded even when no row was there: the reaction may have been added while qabot was
         # not listening, and catch-up must not add it back from an older read of the platform.
         db.execute(RECORD_REMOVAL, (post, voter, emoji))
+    net = None
     if delta:
         # The voter's net weight moved from `net - delta` to `net`: one person counts once.
         (net,) = db.execute(VOTER_NET, (post, voter)).fetchone()
@@ -75,7 +76,7 @@ def vote(
         if up or down:
             db.execute(MOVE_COUNTS, (up, down, post))
     ups, downs = db.execute(POST_TALLY, (post,)).fetchone()
-    return VoteTally(ups, downs, changed=bool(delta))
+    return VoteTally(ups, downs, changed=bool(delta), voter_net=net)
 
 
 def _first(db: sqlite3.Connection, query: str, params: Any) -> Any:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.domain import PostKind, RankedAnswer, SearchHit, TopQuery, WorkspaceRef
+from bot.domain import RankedAnswer, SearchHit, TopQuery, WorkspaceRef
+from bot.search_query import SearchQuery
 from storage.rows import answer_from_row, question_from_row, to_ms
+from storage.snippets import search_hit
+from storage.sqlite.search_terms import fts_match
 from storage.sqlite.session import Session
 from storage.sqlite.sql import SEARCH, top_answers
 
@@ -38,14 +41,8 @@ class SqliteRanking:
         return ranked
 
     async def search(
-        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+        self, workspace: WorkspaceRef, query: SearchQuery, *, limit: int
     ) -> Sequence[SearchHit]:
-        # Each word is quoted, so FTS5 sees plain terms and never query syntax.
-        match = " ".join('"' + word.replace('"', '""') + '"' for word in words)
-        rows = await self._session.read(workspace, SEARCH, {"match": match, "limit": limit})
-        hits = []
-        for row in rows:
-            question = question_from_row(row, workspace, prefix="q_")
-            post = question if row["kind"] == PostKind.QUESTION else answer_from_row(row, workspace)
-            hits.append(SearchHit(post, question))
-        return hits
+        params = {"match": fts_match(query), "limit": limit}
+        rows = await self._session.read(workspace, SEARCH, params)
+        return [search_hit(row, workspace) for row in rows]

@@ -219,10 +219,12 @@ WHERE p.id IN (SELECT a.id FROM posts a WHERE {" AND ".join(where)}
 ORDER BY {order.format(p="p")}"""
 
 
+# Best match first (bm25), then the higher net score; the snippet marks matches with \x02 and
+# \x03 (storage/snippets.py).
 SEARCH = f"""
-{_post_and_question("p")}
+{_post_and_question("p")}, snippet(posts_fts, 0, char(2), char(3), '', 24) AS snippet
 FROM posts_fts f JOIN posts p ON p.id = f.rowid
 JOIN posts q ON q.id = COALESCE(p.question_id, p.id)
 WHERE posts_fts MATCH :match AND p.workspace_id = :ws AND p.removed = 0
-ORDER BY f.rank
+ORDER BY f.rank, p.ups - p.downs DESC, p.id ASC
 LIMIT :limit"""

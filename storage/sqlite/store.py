@@ -43,11 +43,23 @@ from bot.domain import (
     VoteSubject,
     WorkspaceRef,
 )
-from bot.ports import NewAnswer, NewQuestion, VoteRow, VoteTally
+from bot.ports import (
+    BatchReport,
+    ImportedThread,
+    ImportWrite,
+    NewAnswer,
+    NewQuestion,
+    VoteRow,
+    VoteTally,
+    WebFilter,
+)
 from bot.replies import Leader, PersonalData
+from bot.search_query import SearchQuery
 from bot.voting import wilson_lower_bound
 from storage.migrations import migrations_for
 from storage.sqlite.dump import SqliteDump
+from storage.sqlite.imports import SqliteImports
+from storage.sqlite.people import SqlitePeople
 from storage.sqlite.posts import SqlitePosts
 from storage.sqlite.ranking import SqliteRanking
 from storage.sqlite.reconcile import SqliteReconcile
@@ -55,6 +67,7 @@ from storage.sqlite.session import Session
 from storage.sqlite.sql import APPLIED_VERSIONS, CREATE_MIGRATIONS_TABLE, PRAGMAS
 from storage.sqlite.surfacing import SqliteSurfacing
 from storage.sqlite.votes import SqliteVotes
+from storage.sqlite.web import SqliteWeb
 from storage.sqlite.workspaces import WorkspaceIds
 from storage.sqlite.writer import SqliteWriter
 from storage.tables import TableBatch
@@ -78,7 +91,10 @@ class SqliteStore:
         self._ranking = SqliteRanking(session)
         self._surfacing = SqliteSurfacing(session)
         self._reconcile = SqliteReconcile(session)
+        self._imports = SqliteImports(session, writer)
         self._dump = SqliteDump(session)
+        self._people = SqlitePeople(session)
+        self._web = SqliteWeb(session)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> SqliteStore:
@@ -102,6 +118,15 @@ class SqliteStore:
     async def close(self) -> None:
         await self._writer.close()
         await self._db.close()
+
+    def observe_batches(self, report: BatchReport) -> None:
+        self._writer.on_batch = report
+
+    async def claim_event(self, platform: str, event_id: str, *, at: datetime) -> bool:
+        return True  # one writer process: the adapter's memory of recent events suffices
+
+    async def release_event(self, platform: str, event_id: str) -> None:
+        pass
 
     async def migrate(self) -> int:
         """Apply every schema file newer than the database; return how many ran."""
@@ -208,9 +233,9 @@ class SqliteStore:
         return await self._ranking.top_answers(workspace, query, since=since)
 
     async def search(
-        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+        self, workspace: WorkspaceRef, query: SearchQuery, *, limit: int
     ) -> Sequence[SearchHit]:
-        return await self._ranking.search(workspace, words, limit=limit)
+        return await self._ranking.search(workspace, query, limit=limit)
 
     # Catch-up after downtime ------------------------------------------------------------------
 
@@ -291,6 +316,50 @@ class SqliteStore:
 
     async def opted_out(self, workspace: WorkspaceRef, user_id: str) -> bool:
         return await self._surfacing.opted_out(workspace, user_id)
+
+    # Headlines ----------------------------------------------------------------------------------
+
+    async def set_headline(
+        self, workspace: WorkspaceRef, user_id: str, headline: str | None
+    ) -> bool:
+        return await self._people.set_headline(workspace, user_id, headline)
+
+    async def headlines(
+        self, workspace: WorkspaceRef, user_ids: Collection[str]
+    ) -> Mapping[str, str]:
+        return await self._people.headlines(workspace, user_ids)
+
+    async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
+        return await self._web.web_question(workspace, number)
+
+    async def web_questions(
+        self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int
+    ) -> Sequence[Question]:
+        return await self._web.web_questions(workspace, where=where, since=since, limit=limit)
+
+    async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
+        return await self._web.set_web_hidden(workspace, number, hidden)
+
+    async def web_hidden(self, workspace: WorkspaceRef) -> Collection[int]:
+        return await self._web.web_hidden(workspace)
+
+    async def set_web_names(self, workspace: WorkspaceRef, user_id: str, shown: bool) -> None:
+        await self._web.set_web_names(workspace, user_id, shown)
+
+    async def web_names(
+        self, workspace: WorkspaceRef, user_ids: Collection[str]
+    ) -> Mapping[str, bool]:
+        return await self._web.web_names(workspace, user_ids)
+
+    # Import of a community's history ---------------------------------------------------------
+
+    async def import_threads(
+        self, workspace: WorkspaceRef, threads: Sequence[ImportedThread], *, at: datetime
+    ) -> ImportWrite:
+        return await self._imports.import_threads(workspace, threads, at=at)
+
+    async def imported_threads(self, workspace: WorkspaceRef, channel_id: str) -> Collection[str]:
+        return await self._imports.imported_threads(workspace, channel_id)
 
     # Copy-store -------------------------------------------------------------------------------
 

@@ -8,8 +8,10 @@ from datetime import datetime
 from bot.domain import Question, WorkspaceRef
 from bot.replies import FORGOTTEN_ID, Leader, PersonalData
 from storage.rows import answer_from_row, question_from_row, to_ms, vote_record
+from storage.sqlite.people import FORGET_HEADLINE
 from storage.sqlite.session import Session
 from storage.sqlite.sql import RECOUNT, SELECT_POST, SELECT_POST_AND_KIND
+from storage.sqlite.web import FORGET_WEB_NAMES
 
 __all__ = ["SqliteSurfacing"]
 
@@ -111,12 +113,13 @@ class SqliteSurfacing:
         return [question_from_row(row, workspace) for row in rows]
 
     async def similar_candidates(
-        self, workspace: WorkspaceRef, stems: Sequence[str], *, channel_id: str, limit: int
+        self, workspace: WorkspaceRef, words: Sequence[str], *, channel_id: str, limit: int
     ) -> Sequence[Question]:
-        if not stems:
+        if not words:
             return []
-        # Each stem is a quoted FTS5 prefix term, ORed: plain words, never query syntax.
-        match = " OR ".join('"' + stem.replace('"', '""') + '"*' for stem in stems)
+        # Each word is a quoted FTS5 prefix term (its stem, as posts_fts stems), ORed: plain
+        # words, never query syntax.
+        match = " OR ".join('"' + word.replace('"', '""') + '"*' for word in words)
         params = {"match": match, "channel": channel_id, "limit": limit}
         rows = await self._session.read(workspace, SIMILAR_CANDIDATES, params)
         return [question_from_row(row, workspace) for row in rows]
@@ -147,6 +150,8 @@ class SqliteSurfacing:
             params = {"ws": ws, "user": user_id, "new_id": replacement_id,
                       "new_name": replacement_name}  # fmt: skip
             posts = await db.execute(FORGET_POSTS, params)
+            await db.execute(FORGET_HEADLINE, {"ws": ws, "user": user_id})
+            await db.execute(FORGET_WEB_NAMES, {"ws": ws, "user": user_id})
             # Counts derive from vote rows: rebuild the ones the deleted votes were in.
             await db.execute(RECOUNT, {"ws": ws})
             return votes.rowcount, posts.rowcount

@@ -33,6 +33,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 from bot.errors import StoreUnavailable
+from bot.ports import BatchReport
 from bot.voting import wilson_lower_bound
 from storage.sqlite.checkpoint import REWIND_FRAMES, Checkpointer
 
@@ -45,7 +46,12 @@ Op = Callable[[sqlite3.Connection], T]
 _Pending = tuple[Callable[[sqlite3.Connection], Any], bool, "asyncio.Future[Any]"]
 _UNAVAILABLE = "The Q&A store is unavailable right now; nothing was changed. Please try again."
 _LOCK_WAIT_S = 5.0  # as long as the store's busy_timeout
+_LOCK_RETRY_S = 0.004  # the longest pause between two tries for the write lock
 CACHE_KIB = 8192  # the writer connection's page cache (see start)
+
+
+def _unobserved(size: int, seconds: float) -> None:
+    pass
 
 
 class SqliteWriter:
@@ -75,6 +81,7 @@ class SqliteWriter:
         self._checkpointer = Checkpointer(path, rewind_frames=rewind_frames)
         self._invalidate = on_rollback  # called whenever a write is rolled back
         self.commits = 0  # batches committed: how much sharing a burst got (tests, bench)
+        self.on_batch: BatchReport = _unobserved  # told each batch's size and duration
 
     async def start(self) -> None:
         db = sqlite3.connect(self._path, isolation_level=None)
@@ -149,8 +156,10 @@ class SqliteWriter:
             # One turn of the loop (or max_wait) lets callers that are ready join this batch.
             await asyncio.sleep(self._max_wait)
             batch = [pending.popleft() for _ in range(min(len(pending), self._max_batch))]
+            started = loop.time()
             try:
                 outcomes = await self._locked_apply(batch)
+                self.on_batch(len(batch), loop.time() - started)
             except Exception as error:  # a bug in the batch plumbing: fail the batch, keep going
                 log.exception("SQLite writer batch failed")
                 if self._db is not None and self._db.in_transaction:
@@ -196,7 +205,9 @@ class SqliteWriter:
                 if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or loop.time() > deadline:
                     return error
             await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+            # Short retries: another process (an import) commits in short batches with gaps
+            # between them, and a wait that grows long would keep missing those gaps.
+            pause = min(pause * 2, _LOCK_RETRY_S)
 
     def _apply(
         self, db: sqlite3.Connection, batch: list[_Pending], *, isolated: bool

@@ -50,6 +50,16 @@ async def test_thumbs_up_and_thumbs_down_from_one_person_cancel_out(
     assert await score_of(board, answer) == (0, 0)
 
 
+async def test_thumbs_up_then_thumbs_down_by_one_person_says_they_cancel_out(
+    board: Board, answer: Answer
+) -> None:
+    await board.votes(answer, "👍", "carol")
+    outcome = await board.service.react(
+        voter=board.user("carol"), target=answer.post_id, emoji="👎"
+    )
+    assert outcome.cancelled
+
+
 async def test_each_person_counts_once(board: Board, answer: Answer) -> None:
     await board.votes(answer, "👍", "carol", "dave", "erin")
     await board.votes(answer, "⬇️", "frank")

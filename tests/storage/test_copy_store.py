@@ -10,6 +10,7 @@ import pytest
 from bot.domain import MessageRef, PostId, PostKind, TopQuery, Window, WorkspaceRef
 from bot.errors import SettingsError
 from bot.ports import Store
+from bot.search_query import SearchQuery
 from storage import open_store, sqlite_path
 from storage.copy_store import TargetNotEmpty, copy_store
 from tests.conftest import FreshUrl
@@ -71,7 +72,7 @@ async def _snapshot(store: Store) -> dict[str, Any]:
         for i, query in enumerate(QUERIES):
             seen[f"top {ws.platform} {i}"] = await store.top_answers(ws, query, since=None)
         for words in SEARCHES:
-            hits = await store.search(ws, words, limit=10)
+            hits = await store.search(ws, SearchQuery(tuple(words)), limit=10)
             seen[f"search {ws.platform} {words}"] = sorted(hits, key=lambda h: str(h.post.post_id))
         for kind in PostKind:
             for number in range(1, 7):

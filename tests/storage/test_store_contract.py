@@ -15,6 +15,7 @@ from bot.domain import MessageRef, PostId, PostKind, Question, TopQuery, Window,
 from bot.errors import NotFound, StoreUnavailable
 from bot.ports import Store, VoteRow
 from bot.replies import FORGOTTEN_ID
+from bot.search_query import SearchQuery
 from bot.voting import wilson_lower_bound
 from storage import open_store
 from tests.storage.builders import (
@@ -77,7 +78,7 @@ async def test_an_id_from_another_workspace_is_not_found(store: Store) -> None:
     assert await store.remove_post(other, q(1)) is False
     assert (await vote(store, a(1), "U_X", ws=other)).changed is False
     assert await store.top_answers(other, TOP, since=None) == []
-    assert await store.search(other, ["salary"], limit=10) == []
+    assert await store.search(other, SearchQuery(("salary",)), limit=10) == []
     with pytest.raises(NotFound):
         await answer(store, 1, ws=other)
     found = await store.get_post(SLACK, a(1))
@@ -151,8 +152,9 @@ async def test_an_edit_updates_the_stored_text_and_what_search_finds(store: Stor
     assert await store.edit_post(SLACK, a(1), "negotiate firmly") is True
     found = await store.get_post(SLACK, a(1))
     assert found is not None and found.text == "negotiate firmly"
-    assert await store.search(SLACK, ["politely"], limit=10) == []
-    assert [hit.post.post_id for hit in await store.search(SLACK, ["firmly"], limit=10)] == [a(1)]
+    assert await store.search(SLACK, SearchQuery(("politely",)), limit=10) == []
+    hits = await store.search(SLACK, SearchQuery(("firmly",)), limit=10)
+    assert [hit.post.post_id for hit in hits] == [a(1)]
 
 
 async def test_a_removed_answer_and_its_votes_are_hidden(store: Store) -> None:
@@ -165,7 +167,8 @@ async def test_a_removed_answer_and_its_votes_are_hidden(store: Store) -> None:
     assert await store.get_post(SLACK, a(1)) is None
     assert await store.get_post_by_message(SLACK, MessageRef("C1", "500.1")) is None
     assert [r.answer.number for r in await store.top_answers(SLACK, TOP, since=None)] == [2]
-    assert [hit.post.post_id for hit in await store.search(SLACK, ["salary"], limit=9)] == [q(1)]
+    hits = await store.search(SLACK, SearchQuery(("salary",)), limit=9)
+    assert [hit.post.post_id for hit in hits] == [q(1)]
     question = await store.get_post(SLACK, q(1))
     assert isinstance(question, Question) and question.answer_count == 1
 
@@ -212,6 +215,14 @@ async def test_a_persons_vote_is_the_sign_of_their_reactions(store: Store) -> No
     assert (tally.ups, tally.downs) == (1, 1)
     tally = await unvote(store, a(1), "U_MIXED", "👎")
     assert (tally.ups, tally.downs, tally.changed) == (2, 1, True)
+
+
+async def test_a_vote_write_says_the_voters_net_vote_after_it(store: Store) -> None:
+    await ask(store)
+    await answer(store, 1)
+    assert (await vote(store, a(1), "U_V", "👍")).voter_net == 1
+    assert (await vote(store, a(1), "U_V", "👎")).voter_net == 0
+    assert (await unvote(store, a(1), "U_V", "👍")).voter_net == -1
 
 
 async def test_clearing_one_emoji_or_every_reaction_recounts(store: Store) -> None:
@@ -379,18 +390,18 @@ async def test_search_finds_posts_containing_every_word(store: Store) -> None:
     await ask(store, "How do I negotiate a salary offer?")
     await answer(store, 1, "Negotiate the salary after the offer arrives")
     await answer(store, 1, "Salary bands are public at many companies")
-    hits = await store.search(SLACK, ["salary", "offer"], limit=10)
+    hits = await store.search(SLACK, SearchQuery(("salary", "offer")), limit=10)
     assert sorted(str(hit.post.post_id) for hit in hits) == ["A1", "Q1"]
     assert all(hit.question.post_id == q(1) for hit in hits)
-    assert await store.search(SLACK, ["salary", "unicorn"], limit=10) == []
-    assert len(await store.search(SLACK, ["salary"], limit=2)) == 2
+    assert await store.search(SLACK, SearchQuery(("salary", "unicorn")), limit=10) == []
+    assert len(await store.search(SLACK, SearchQuery(("salary",)), limit=2)) == 2
 
 
 async def test_search_ranks_the_closer_match_first(store: Store) -> None:
     await ask(store, "Where do people discuss careers in data engineering and analytics today?")
     await answer(store, 1, "Resume resume resume: keep your resume short")
     await answer(store, 1, "Pipelines, warehouses, dashboards, and one resume tip somewhere here")
-    hits = await store.search(SLACK, ["resume"], limit=10)
+    hits = await store.search(SLACK, SearchQuery(("resume",)), limit=10)
     assert [hit.post.post_id for hit in hits] == [a(1), a(2)]
 
 
@@ -399,7 +410,7 @@ async def test_search_ranks_the_closer_match_first(store: Store) -> None:
 )
 async def test_search_never_raises_on_query_syntax(store: Store, words: list[str]) -> None:
     await ask(store, 'Quotes " and stars * and (brackets) & pipes | here')
-    assert isinstance(await store.search(SLACK, words, limit=10), list)
+    assert isinstance(await store.search(SLACK, SearchQuery(tuple(words)), limit=10), list)
 
 
 # Once per community ----------------------------------------------------------------------------
@@ -610,13 +621,15 @@ async def test_unanswered_keeps_private_channels_to_themselves(store: Store) -> 
     assert (len(elsewhere), [x.text for x in inside]) == (0, ["secret plans"])
 
 
-async def test_similar_candidates_match_word_prefixes_in_live_questions(store: Store) -> None:
+async def test_similar_candidates_match_other_forms_of_a_word_in_live_questions(
+    store: Store,
+) -> None:
     await ask(store, "How should I negotiate my salary?")
     await ask(store, "Negotiating a raise after a promotion")
     await ask(store, "Which laptop for data science?")
     await ask(store, "Negotiation tips, removed")
     await store.remove_post(SLACK, q(4))
-    found = await store.similar_candidates(SLACK, ["negotiat"], channel_id="C1", limit=10)
+    found = await store.similar_candidates(SLACK, ["negotiation"], channel_id="C1", limit=10)
     assert sorted(x.number for x in found) == [1, 2]
 
 

@@ -87,7 +87,10 @@ async def test_thumbs_up_and_arrow_up_count_once_in_top(session: ConsoleSession)
 
 async def test_thumbs_up_and_thumbs_down_cancel_out(session: ConsoleSession) -> None:
     reply = await last(session, [*ASK_ANSWER_VOTE[:-1], "/react A1 👎"])
-    assert reply == "👎 counted on A1. Score +0 (↑0 ↓0)."
+    assert reply == (
+        "Your 👎 on A1 cancels out your earlier opposite reaction: you have no vote on it. "
+        "Score +0 (↑0 ↓0)."
+    )
 
 
 async def test_the_same_reaction_twice_says_nothing_changed(
@@ -177,7 +180,7 @@ async def test_search_reads_query_syntax_as_plain_words(session: ConsoleSession)
     reply = await last(session, [*ASK_ANSWER_VOTE[:-1], '/search "salary* (('])
     assert reply.splitlines() == [
         "Results for '\"salary* ((':",
-        "  Q1  question by you: How do I negotiate a salary offer?",
+        "  Q1  question by you: How do I negotiate a [salary] offer?",
     ]
 
 

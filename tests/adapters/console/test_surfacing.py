@@ -29,7 +29,7 @@ async def test_a_similar_question_is_listed_under_the_new_one(session: ConsoleSe
     assert reply.splitlines()[2:] == [
         "Q2 looks like earlier questions:",
         "  Q1  +0, 0 answer(s): How do I negotiate a higher salary for a new job offer?"
-        "  (see /top Q1)",
+        "  (asked by you; see /top Q1)",
     ]
 
 
@@ -102,3 +102,15 @@ async def test_a_forgotten_person_votes_again_only_after_rejoin(session: Console
     assert "/qa rejoin" in replies[-3] and "not counted" in replies[-3]
     assert replies[-2].startswith("Welcome back")
     assert replies[-1].startswith("👎 counted on A1")
+
+
+async def test_qa_headline_shows_next_to_the_name_in_top(session: ConsoleSession) -> None:
+    lines = [*VOTED[:3], "/qa headline Staff engineer at Acme", "/top all"]
+    reply = await last(session, lines)
+    assert "    Know your market rate first. (by bob (Staff engineer at Acme))" in reply
+
+
+async def test_qa_headline_clear_removes_it(session: ConsoleSession) -> None:
+    lines = [*VOTED[:3], "/qa headline Recruiter", "/qa headline clear", "/top all"]
+    reply = await last(session, lines)
+    assert "    Know your market rate first. (by bob)" in reply

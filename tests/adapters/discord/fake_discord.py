@@ -408,6 +408,8 @@ class FakeDiscord(EventsMixin):
     def visible(self, message: Json) -> Json:
         """What the bot receives: others' text is blank unless the bot has Message Content."""
         intents = self.identified_intents or 0
+        if self.identified_intents is None and self.message_content_allowed:
+            intents = MESSAGE_CONTENT_INTENT  # REST alone: the portal's switch decides
         if intents & MESSAGE_CONTENT_INTENT or message["author"]["id"] == self.bot["id"]:
             return message
         if any(m.get("id") == self.bot["id"] for m in message.get("mentions", [])):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from .payloads import now_iso
@@ -57,7 +58,8 @@ async def get_application(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Res
             "bot_require_code_grant": False,
             "owner": owner,
             "verify_key": "0" * 64,
-            "flags": 0,
+            # GATEWAY_MESSAGE_CONTENT_LIMITED when the portal's switch is on
+            "flags": 1 << 19 if fake.message_content_allowed else 0,
             "interactions_endpoint_url": None,
             "bot": fake.bot,
         }
@@ -200,16 +202,25 @@ async def history(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
     if m["cid"] not in fake.channels:
         return 404, UNKNOWN_CHANNEL, {}
     limit, before = min(int(fake.query.get("limit", 50)), 100), fake.query.get("before")
+    after = fake.query.get("after")
     found = sorted(
         (msg for msg in fake.messages.values() if msg["channel_id"] == m["cid"]),
         key=lambda msg: int(msg["id"]), reverse=True,
     )  # fmt: skip
     if before is not None:
         found = [msg for msg in found if int(msg["id"]) < int(before)]
-    return ok(
-        [{**fake.visible(msg), "reactions": _reaction_counts(fake, msg["id"])}
-         for msg in found[:limit]]
-    )  # fmt: skip
+    if after is not None:  # the `limit` messages right after `after`, still newest first
+        found = [msg for msg in found if int(msg["id"]) > int(after)][-limit:]
+    return ok([_listed(fake, msg) for msg in found[:limit]])
+
+
+def _listed(fake: FakeDiscord, message: Json) -> Json:
+    """A message as a listing shows it: reaction counts, and the thread it started, if any."""
+    listed = {**fake.visible(message), "reactions": _reaction_counts(fake, message["id"])}
+    thread = fake.channels.get(message["id"])
+    if thread is not None and thread["id"] != message["channel_id"]:
+        listed["thread"] = thread
+    return listed
 
 
 @route("PATCH", r"/channels/(?P<cid>\d+)/messages/(?P<mid>\d+)")
@@ -330,3 +341,45 @@ async def get_member(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
     if m["uid"] not in fake.members:
         return 404, {"message": "Unknown Member", "code": 10007}, {}
     return ok(fake.member_of(m["uid"]))
+
+
+# ------------------------------------------------------------------------- thread listings
+@route("GET", r"/guilds/(?P<gid>\d+)/threads/active")
+async def active_threads(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
+    threads = [c for c in fake.channels.values() if c["type"] == 11 and not _archived(c)]
+    return ok({"threads": threads, "members": []})
+
+
+@route("GET", r"/channels/(?P<cid>\d+)/threads/archived/public")
+async def archived_threads(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
+    """A channel's archived threads, most recently archived first, `limit` before `before`."""
+    if m["cid"] not in fake.channels:
+        return 404, UNKNOWN_CHANNEL, {}
+    limit, before = int(fake.query.get("limit", 50)), fake.query.get("before")
+    found = sorted(
+        (c for c in fake.channels.values()
+         if c.get("parent_id") == m["cid"] and c["type"] == 11 and _archived(c)),
+        key=lambda c: c["thread_metadata"]["archive_timestamp"], reverse=True,
+    )  # fmt: skip
+    if before is not None:
+        found = [c for c in found if c["thread_metadata"]["archive_timestamp"] < before]
+    return ok({"threads": found[:limit], "members": [], "has_more": len(found) > limit})
+
+
+def _archived(thread: Json) -> bool:
+    return bool(thread.get("thread_metadata", {}).get("archived"))
+
+
+def start_thread(
+    fake: FakeDiscord, parent: Json, starter: Json, name: str, *, archived: bool = False
+) -> Json:
+    """A thread someone started, sharing its id with `starter` (their message in `parent`, or
+    in a forum the starter message itself), archived or not."""
+    thread = _thread(fake, parent, name, starter["id"], 1440)
+    thread["owner_id"] = starter["author"]["id"]
+    # Archived at the moment its id names, to the microsecond: no two threads share a stamp.
+    snowflake = int(starter["id"])
+    micros = ((snowflake >> 22) + 1420070400000) * 1000 + (snowflake & 0xFFF) % 1000
+    stamp = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=micros)
+    thread["thread_metadata"].update(archived=archived, archive_timestamp=stamp.isoformat())
+    return thread

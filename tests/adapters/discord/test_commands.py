@@ -28,7 +28,7 @@ async def test_commands_sync_to_the_configured_guild(qa: Harness, fake: FakeDisc
     subcommands = {o["name"] for o in commands["qa"]["options"]}
     assert subcommands == {
         "help", "search", "accept", "remove", "recount",
-        "leaderboard", "unanswered", "mydata", "forgetme", "rejoin",
+        "leaderboard", "unanswered", "mydata", "forgetme", "rejoin", "headline", "web", "link",
     }  # fmt: skip
 
 
@@ -121,6 +121,14 @@ async def test_qa_help_and_search(qa: Harness, fake: FakeDiscord) -> None:
     found = await qa.reply(await fake.slash(alice, "qa", subcommand="search", words="design"))
     names = [f["name"] for f in found["embeds"][0]["fields"]]
     assert any(n.startswith("Q1") for n in names) and any(n.startswith("A1") for n in names)
+
+
+async def test_search_shows_the_matching_words_in_bold(qa: Harness, fake: FakeDiscord) -> None:
+    alice = fake.add_member("alice")
+    await qa.ask(alice, "How do I negotiate a *fair* salary?")
+    found = await qa.reply(await fake.slash(alice, "qa", subcommand="search", words="negotiating"))
+    (field,) = found["embeds"][0]["fields"]
+    assert field["value"].startswith("How do I **negotiate** a \\*fair\\* salary?")
 
 
 async def test_only_moderators_remove(qa: Harness, fake: FakeDiscord) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import inspect
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 import discord
 import discord.gateway
@@ -17,6 +18,7 @@ import pytest
 import yarl
 
 from adapters.discord.compat import (
+    applied_tag_ids,
     endpoints,
     first_connection_failed,
     guard_parsers,
@@ -132,3 +134,22 @@ def test_a_client_that_never_connected_has_no_websocket() -> None:
     )
     assert first_connection_failed(client, AttributeError("sequence"))
     assert not first_connection_failed(client, ValueError("other"))
+
+
+# ---------------------------------------------------------------- Thread._applied_tags
+
+
+def test_thread_applied_tags_are_read_without_the_forum_in_cache() -> None:
+    client = _client()
+    state = client._connection
+    guild = state._get_or_create_unavailable_guild(1)
+    data: Any = {
+        "id": "10", "guild_id": "1", "parent_id": "5", "owner_id": "7", "name": "t", "type": 11,
+        "message_count": 0, "member_count": 1, "rate_limit_per_user": 0, "flags": 0,
+        "last_message_id": None, "applied_tags": ["21", "22"], "thread_metadata": {
+            "archived": False, "auto_archive_duration": 1440,
+            "archive_timestamp": "2024-01-01T00:00:00+00:00", "locked": False,
+        },
+    }  # fmt: skip
+    thread = discord.Thread(guild=guild, state=state, data=data)
+    assert applied_tag_ids(thread) == [21, 22], "discord.Thread._applied_tags changed shape"

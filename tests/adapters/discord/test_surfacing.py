@@ -135,3 +135,34 @@ async def test_forgetme_redraws_the_persons_questions_as_anonymous(
     await qa.reply(await fake.slash(carol, "qa", subcommand="forgetme", confirm=True))
     edits = fake.bot_calls("PATCH", rf"/channels/\d+/messages/{asked.message['id']}")
     assert edits and edits[-1].body["embeds"][0]["author"]["name"] == "Asked by Anonymous"
+
+
+async def test_headline_subcommand_shows_the_headline_in_top(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    alice, bob = fake.add_member("alice"), fake.add_member("bob")
+    asked = await qa.ask(alice, "Contract or permanent?")
+    await qa.answer(bob, asked, "Permanent.")
+    reply = await qa.reply(await fake.slash(bob, "qa", subcommand="headline", text="Recruiter"))
+    assert reply["flags"] & 64
+    assert "Recruiter" in reply["content"]
+    await qa.ranked_as(alice, ["+0 bob (Recruiter)"])
+
+
+async def test_web_subcommand_lets_the_asker_hide_a_question(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    alice = fake.add_member("alice")
+    await qa.ask(alice, "Contract or permanent?")
+    iid = await fake.slash(alice, "qa", subcommand="web", action="hide", value="Q1")
+    reply = await qa.reply(iid)
+    assert reply["content"] == "Q1 is hidden from the web view."
+
+
+async def test_link_subcommand_says_a_question_is_not_published(
+    qa: Harness, fake: FakeDiscord
+) -> None:
+    alice = fake.add_member("alice")
+    await qa.ask(alice, "Contract or permanent?")
+    reply = await qa.reply(await fake.slash(alice, "qa", subcommand="link", question="Q1"))
+    assert reply["content"] == "Q1 is not published on the web."

@@ -24,6 +24,10 @@ from aiohttp import WSMsgType, web
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-fake-app-token"
 TEAM_ID = "T123ABC456"
+MANIFEST_SCOPES = (
+    "commands", "chat:write", "channels:read", "groups:read", "channels:history",
+    "groups:history", "reactions:read", "users:read",
+)  # fmt: skip
 TEAM_DOMAIN = "fake-workspace"
 BOT_USER_ID = "U0FAKEBOT1"
 BOT_ID = "B0FAKEBOT1"
@@ -82,9 +86,15 @@ class FakeSlack:
         self.messages: dict[tuple[str, str], Json] = {}  # (channel, ts) -> message
         self.reactions: dict[tuple[str, str], dict[str, list[str]]] = defaultdict(dict)
         self.holds: dict[str, Held] = {}
+        self.slow: dict[str, float] = {}  # method -> seconds every answer of it takes
+        # The scopes the bot token was granted: auth.test's x-oauth-scopes header.
+        self.scopes = MANIFEST_SCOPES
         # Listings (conversations.replies) name at most this many users of an emoji, with the
         # full count; reactions.get with full=true names them all.
         self.listing_names_at_most = 50
+        # conversations.history and conversations.replies answer at most this many messages a
+        # page, whatever `limit` asks (a test makes a short channel page).
+        self.page_at_most = 1000
         self.socket_acks: dict[str, asyncio.Future[Json]] = {}
         self._scripted: dict[str, _Scripted] = defaultdict(_Scripted)
         self._ts = itertools.count(1)
@@ -103,6 +113,7 @@ class FakeSlack:
             "users.info": self._users_info,
             "reactions.get": self._reactions_get,
             "conversations.replies": self._replies,
+            "conversations.history": self._history,
             "conversations.info": self._conversation_info,
             "apps.connections.open": self._connections_open,
         }
@@ -176,6 +187,15 @@ class FakeSlack:
             "type": "message", "user": user, "team": TEAM_ID, "text": text, "ts": ts,
             "thread_ts": thread_ts,
         }  # fmt: skip
+        return ts
+
+    def add_top_message(self, channel: str, user: str, text: str, *, bot: bool = False) -> str:
+        """A top-level message posted in the channel by a person (or another app, `bot`)."""
+        ts = self._next_ts()
+        message = {"type": "message", "user": user, "team": TEAM_ID, "text": text, "ts": ts}
+        if bot:
+            message["bot_id"] = f"B{user}"
+        self.messages[(channel, ts)] = message
         return ts
 
     def calls_to(self, method: str) -> list[Call]:
@@ -274,7 +294,8 @@ class FakeSlack:
         assert isinstance(body, dict)
         if (held := self.holds.pop(method, None)) is not None:
             await held.wait()  # the answer was read before the hold: send it now
-        return web.json_response(body)
+        await asyncio.sleep(self.slow.get(method, 0))
+        return web.json_response(body, headers={"x-oauth-scopes": ",".join(self.scopes)})
 
     def hold(self, method: str) -> Held:
         """Hold the next answer of one Web API method: read now, sent when released."""
@@ -414,11 +435,35 @@ class FakeSlack:
         if not thread:
             return {"ok": False, "error": "thread_not_found"}
         # Paged like Slack: `limit` messages, then a cursor (here: the next index) for the rest.
-        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 1000)
-        page, rest = thread[start : start + limit], thread[start + limit :]
+        return self._page(thread, params)
+
+    def _page(self, listed: list[Json], params: Json) -> Json:
+        start = int(params.get("cursor") or 0)
+        limit = min(int(params.get("limit") or 1000), self.page_at_most)
+        page, rest = listed[start : start + limit], listed[start + limit :]
         metadata = {"next_cursor": str(start + limit) if rest else ""}
         return {"ok": True, "messages": page, "has_more": bool(rest),
                 "response_metadata": metadata}  # fmt: skip
+
+    def _history(self, params: Json) -> Json:
+        """A channel's top-level messages, newest first, each with its thread's reply count."""
+        channel, oldest = str(params.get("channel")), str(params.get("oldest") or "0")
+        if (error := self._channel_error(channel)) is not None:
+            return error
+        top = [
+            {**self._with_reactions((ch, ts), m, names=self.listing_names_at_most),
+             **self._reply_count(channel, ts)}
+            for (ch, ts), m in sorted(self.messages.items(), reverse=True)
+            if ch == channel and m.get("thread_ts") in (None, ts) and float(ts) >= float(oldest)
+        ]  # fmt: skip
+        return self._page(top, params)
+
+    def _reply_count(self, channel: str, parent: str) -> Json:
+        replies = [
+            m for (ch, ts), m in self.messages.items()
+            if ch == channel and ts != parent and m.get("thread_ts") == parent
+        ]  # fmt: skip
+        return {"thread_ts": parent, "reply_count": len(replies)} if replies else {}
 
     def _connections_open(self, params: Json) -> Json:
         return {"ok": True, "url": f"ws://127.0.0.1:{self.port}/socket?ticket={uuid.uuid4()}"}

@@ -20,7 +20,7 @@ async def test_search_finds_questions_and_answers(world: SlackWorld) -> None:
     (reply,) = await world.command("/qa", "search salary", user=CAROL)
 
     text = block_text(reply)
-    assert "A1" in text and "Bring market salary data" in text and "on Q1" in text
+    assert "A1" in text and "Bring market *salary* data" in text and "on Q1" in text
 
 
 async def test_the_asker_accepts_by_command(world: SlackWorld) -> None:
@@ -76,3 +76,24 @@ async def test_an_empty_search_gives_an_example_that_works_in_slack(world: Slack
 
     assert "Give me some words to search for" in reply["text"]
     assert "/search" not in reply["text"]
+
+
+async def test_a_headline_set_with_qa_headline_shows_next_to_the_name_in_top(
+    world: SlackWorld,
+) -> None:
+    question = await world.ask("Contract or permanent?")
+    await world.reply(question["ts"], "Permanent, for the benefits", user=BOB)
+
+    (reply,) = await world.command("/qa", "headline Staff engineer at Acme", user=BOB)
+
+    assert reply["response_type"] == "ephemeral"
+    assert "Staff engineer at Acme" in reply["text"]
+    assert "(Staff engineer at Acme)" in block_text(await world.top())
+
+
+async def test_qa_link_says_a_question_is_not_published(world: SlackWorld) -> None:
+    await world.ask("Contract or permanent?")
+
+    (reply,) = await world.command("/qa", "link Q1", user=BOB)
+
+    assert reply["text"] == "Q1 is not published on the web."

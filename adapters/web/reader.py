@@ -1,0 +1,207 @@
+"""What each page of the web view shows, read through the service's store: only published
+questions (bot/web_settings.py), with people named by the display rule (adapters/web/people.py).
+
+Every method returns plain values for the templates; None means "no such page", which the site
+answers with the same 404 whatever the reason (private, unlisted, removed, hidden, unknown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from adapters.web.people import Namer, people_of
+from bot.domain import PostId, PostKind, Question, RankedAnswer, TopQuery, Window, WorkspaceRef
+from bot.ports import WebFilter
+from bot.service import QAService
+from bot.similarity import rank_similar, stems
+from bot.voting import window_start
+from bot.web_settings import ALL_CHANNELS, WebSettings, is_published, published
+
+__all__ = ["AnswerView", "ListedQuestion", "QuestionPage", "SiteReader"]
+
+_LIST = 20
+_SIMILAR = 5
+_CANDIDATES = 50
+_ANSWERS = 200
+_SITEMAP = 50_000
+_TOP = 10
+_TOP_CANDIDATES = 30  # room for answers to questions the site does not show
+
+
+@dataclass(frozen=True, slots=True)
+class ListedQuestion:
+    question: Question
+    asker: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerView:
+    ranked: RankedAnswer
+    author: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionPage:
+    question: Question
+    asker: str
+    answers: Sequence[AnswerView]  # the accepted answer first, then /top's order
+    similar: Sequence[ListedQuestion]
+
+
+class SiteReader:
+    def __init__(self, service: QAService, web: WebSettings) -> None:
+        self._service = service
+        self._store = service.store
+        self._web = web
+        self._published = published(web)
+
+    @property
+    def workspaces(self) -> Sequence[WorkspaceRef]:
+        return list(self._published)
+
+    def _filter(
+        self,
+        workspace: WorkspaceRef,
+        *,
+        tag: str | None = None,
+        solved: bool | None = None,
+        answered: bool | None = None,
+    ) -> WebFilter:
+        channels = self._published.get(workspace, frozenset())
+        shown = None if ALL_CHANNELS in channels else channels
+        return WebFilter(channels=shown, tag=tag, solved=solved, answered=answered)
+
+    async def _shown(
+        self, workspace: WorkspaceRef, questions: Sequence[Question]
+    ) -> list[Question]:
+        hidden = await self._store.web_hidden(workspace)
+        return [q for q in questions if is_published(self._web, q, hidden=q.number in hidden)]
+
+    async def _listed(
+        self, workspace: WorkspaceRef, questions: Sequence[Question]
+    ) -> list[ListedQuestion]:
+        namer = await self._namer(workspace, questions)
+        return [ListedQuestion(q, namer.asker(q)) for q in questions]
+
+    async def _namer(
+        self,
+        workspace: WorkspaceRef,
+        questions: Collection[Question],
+        answers: Sequence[RankedAnswer] = (),
+    ) -> Namer:
+        people = people_of(questions, [a.answer for a in answers])
+        return await Namer.load(self._store, workspace, people, default=self._web.names)
+
+    async def questions(
+        self,
+        workspace: WorkspaceRef,
+        *,
+        window: Window = Window.ALL,
+        limit: int = _LIST,
+        channel_id: str | None = None,
+        tag: str | None = None,
+        solved: bool | None = None,
+        answered: bool | None = None,
+    ) -> list[ListedQuestion]:
+        """Published questions of a workspace (of one channel), newest first."""
+        if workspace not in self._published:
+            return []
+        since = window_start(window, self._service.clock())
+        where = self._filter(workspace, tag=tag, solved=solved, answered=answered)
+        if channel_id is not None:
+            where = WebFilter([channel_id], tag, solved, answered)
+        found = await self._store.web_questions(workspace, where=where, since=since, limit=limit)
+        return await self._listed(workspace, found)
+
+    def listed_channels(self, workspace: WorkspaceRef) -> set[str]:
+        """The channels `[web] channels` names for a workspace, without `*`."""
+        return set(self._published.get(workspace, frozenset())) - {ALL_CHANNELS}
+
+    async def channel_exists(self, workspace: WorkspaceRef, channel_id: str) -> bool:
+        channels = self._published.get(workspace, frozenset())
+        if channel_id in channels:
+            return True
+        if ALL_CHANNELS not in channels:
+            return False
+        found = await self._store.web_questions(
+            workspace, where=WebFilter(channels=[channel_id]), since=None, limit=1
+        )
+        return bool(found)
+
+    async def question(self, workspace: WorkspaceRef, number: int) -> QuestionPage | None:
+        if workspace not in self._published:
+            return None
+        question = await self._store.web_question(workspace, number)
+        if question is None or not is_published(self._web, question, hidden=False):
+            return None
+        query = TopQuery(channel_id=None, window=Window.ALL, question=number, limit=_ANSWERS)
+        ranked = await self._store.top_answers(workspace, query, since=None)
+        ranked = sorted(ranked, key=lambda r: (not r.accepted, r.rank))
+        similar = await self._similar(question)
+        namer = await self._namer(workspace, [question, *similar], ranked)
+        return QuestionPage(
+            question,
+            namer.asker(question),
+            [AnswerView(r, namer.author(r.answer)) for r in ranked],
+            [ListedQuestion(q, namer.asker(q)) for q in similar],
+        )
+
+    async def _similar(self, question: Question) -> list[Question]:
+        mine = sorted(stems(question.text, question.tags))
+        if not mine:
+            return []
+        candidates = await self._store.similar_candidates(
+            question.workspace, mine, channel_id="", limit=_CANDIDATES
+        )
+        shown = await self._shown(question.workspace, candidates)
+        return [s.question for s in rank_similar(question, shown, limit=_SIMILAR)]
+
+    async def top_answers(self, workspace: WorkspaceRef, *, window: Window) -> list[AnswerView]:
+        """The workspace's best published answers in `window`."""
+        if workspace not in self._published:
+            return []
+        since = window_start(window, self._service.clock())
+        listed = self.listed_channels(workspace)
+        scopes = [None] if ALL_CHANNELS in self._published[workspace] else sorted(listed)
+        ranked: list[RankedAnswer] = []
+        for channel_id in scopes:
+            query = TopQuery(channel_id=channel_id, window=window, limit=_TOP_CANDIDATES)
+            ranked += await self._store.top_answers(workspace, query, since=since)
+        if len(scopes) > 1:  # several channels' rankings: merged by net score
+            ranked.sort(key=lambda r: (-r.answer.score, r.answer.created_at))
+        questions = await self._shown(workspace, [r.question for r in ranked])
+        numbers = {q.number for q in questions}
+        kept = [r for r in ranked if r.question.number in numbers][:_TOP]
+        namer = await self._namer(workspace, [], kept)
+        return [AnswerView(r, namer.author(r.answer)) for r in kept]
+
+    async def search(self, text: str) -> list[ListedQuestion]:
+        """Published questions whose question or answers contain the words, as chat finds them;
+        InvalidInput says what to type instead."""
+        found: list[ListedQuestion] = []
+        for workspace in self._published:
+            hits = await self._service.search(workspace=workspace, text=text, seen_from=None)
+            seen: dict[int, Question] = {}
+            for hit in hits:
+                seen.setdefault(hit.question.number, hit.question)
+            questions = await self._shown(workspace, list(seen.values()))
+            found += await self._listed(workspace, questions)
+        return found
+
+    async def sitemap(self) -> list[tuple[Question, datetime]]:
+        """Every published question, once, with the time it last changed that we know of."""
+        entries: list[tuple[Question, datetime]] = []
+        for workspace in self._published:
+            found = await self._store.web_questions(
+                workspace, where=self._filter(workspace), since=None, limit=_SITEMAP
+            )
+            entries += [(q, q.created_at) for q in found]
+        return entries
+
+
+def parse_number(text: str) -> int | None:
+    """A question number from a URL: digits 0-9 only, as `Q12` would have them."""
+    post_id = PostId.parse(f"Q{text}") if text.isascii() and text.isdigit() else None
+    return post_id.number if post_id is not None and post_id.kind is PostKind.QUESTION else None

@@ -1,0 +1,101 @@
+"""Template values for each page: titles, descriptions, links and texts, already plain.
+
+Nothing here is HTML: the templates escape every value, so a question holding `<script>` shows
+that text. Mentions are plain words (adapters/web/people.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from adapters.web.jsonld import answer_anchor, question_name
+from adapters.web.people import plain_text
+from adapters.web.reader import AnswerView, ListedQuestion, QuestionPage
+from bot.domain import Question, WorkspaceRef
+from bot.text_rules import excerpt
+from bot.web_settings import channel_path, question_path
+
+__all__ = ["answer_item", "channel_link", "channel_name", "question_item", "question_page"]
+
+_TITLE = 70
+_DESCRIPTION = 155
+
+
+def _date(moment: datetime) -> dict[str, str]:
+    return {"iso": moment.isoformat(), "date": moment.strftime("%-d %B %Y")}
+
+
+def question_title(question: Question) -> str:
+    return excerpt(plain_text(question.text), _TITLE)
+
+
+def channel_name(channel_id: str) -> str:
+    """How the site names a channel: the store keeps channel ids, not names."""
+    return f"#{channel_id}"
+
+
+def channel_link(workspace: WorkspaceRef, channel_id: str) -> dict[str, str]:
+    return {"path": channel_path(workspace, channel_id), "name": channel_name(channel_id)}
+
+
+def question_item(listed: ListedQuestion) -> dict[str, Any]:
+    question = listed.question
+    return {
+        "path": question_path(question),
+        "title": question_title(question),
+        "asker": listed.asker,
+        "answers": question.answer_count,
+        "solved": question.accepted_answer is not None,
+        **_date(question.created_at),
+    }
+
+
+def answer_item(view: AnswerView) -> dict[str, Any]:
+    """One answer in a list of the best: its question's page, anchored at the answer."""
+    answer, question = view.ranked.answer, view.ranked.question
+    return {
+        "path": f"{question_path(question)}#{answer_anchor(view)}",
+        "title": question_title(question),
+        "score": f"{answer.score:+d}",
+        "author": view.author,
+        "accepted": view.ranked.accepted,
+        "excerpt": excerpt(plain_text(answer.text), 200),
+    }
+
+
+def _answer(view: AnswerView) -> dict[str, Any]:
+    answer = view.ranked.answer
+    return {
+        "anchor": answer_anchor(view),
+        "accepted": view.ranked.accepted,
+        "text": plain_text(answer.text),
+        "ups": answer.ups,
+        "downs": answer.downs,
+        "author": view.author,
+        **_date(answer.created_at),
+    }
+
+
+def question_page(page: QuestionPage) -> dict[str, Any]:
+    question = page.question
+    return {
+        "heading": question_name(question),
+        "text": plain_text(question.text),
+        "asker": page.asker,
+        "tags": list(question.tags),
+        "ups": question.ups,
+        "downs": question.downs,
+        "channel": channel_link(question.workspace, question.channel_id),
+        "answers": [_answer(view) for view in page.answers],
+        "similar": [question_item(listed) for listed in page.similar],
+        **_date(question.created_at),
+    }
+
+
+def description_of(page: QuestionPage) -> str:
+    """The meta description: the best answer's opening, else the question's."""
+    best: Sequence[AnswerView] = page.answers[:1]
+    text = best[0].ranked.answer.text if best else page.question.text
+    return excerpt(plain_text(text), _DESCRIPTION)

@@ -1,0 +1,149 @@
+"""The web view under load: how long a question's page and the front page take, and what a
+crawler fetching pages at a steady rate costs the vote ingest in the same process.
+
+The real site (adapters/web) is served on 127.0.0.1 in the benchmark's event loop, as `qabot
+run` serves it next to the adapters, publishing every public channel of the data set; pages are
+fetched over HTTP with aiohttp, so a time includes the request, the store reads, the template and
+the response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import socket
+import sys
+import time
+from collections.abc import Sequence
+
+import aiohttp
+from aiohttp import web
+
+from adapters.web.site import build_app
+from bench import ingest
+from bench.dataset import WORKSPACE, Shape
+from bench.latency import percentile
+from bot.domain import WorkspaceRef
+from bot.service import QAService
+from bot.settings import Settings
+from bot.web_settings import WebSettings
+from storage import open_store
+
+__all__ = ["measure"]
+
+_WARM_UP = 10
+
+
+async def serve(service: QAService) -> tuple[str, web.AppRunner]:
+    """The site on a free port, publishing the data set's workspace; its base URL."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    platform, workspace = WORKSPACE
+    settings = WebSettings(enabled=True, channels=(f"{platform}:{workspace}:*",), public_url=base)
+    runner = web.AppRunner(build_app(service, settings), access_log=None)
+    await runner.setup()
+    await web.SockSite(runner, listener).start()
+    return base, runner
+
+
+def question_paths(shape: Shape, count: int, *, seed: int = 5) -> list[str]:
+    platform, workspace = WORKSPACE
+    rng = random.Random(seed)
+    numbers = [rng.randint(1, shape.questions) for _ in range(count)]
+    return [f"/q/{platform}/{workspace}/{n}" for n in numbers]
+
+
+async def _fetch(http: aiohttp.ClientSession, path: str) -> None:
+    async with http.get(path) as response:
+        await response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{path} answered {response.status}")
+
+
+async def page_latencies(base: str, paths: Sequence[str]) -> list[float]:
+    """Milliseconds per page, one request at a time, after a few untimed ones."""
+    samples = []
+    async with aiohttp.ClientSession(base) as http:
+        for path in paths[:_WARM_UP]:
+            await _fetch(http, path)
+        for path in paths:
+            started = time.perf_counter()
+            await _fetch(http, path)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+async def _crawl(base: str, paths: Sequence[str], rate: float, stop: asyncio.Event) -> int:
+    """Fetch `rate` pages a second, whatever each takes, until `stop`; how many were fetched."""
+    fetched = 0
+    async with aiohttp.ClientSession(base) as http:
+        pending: set[asyncio.Task[None]] = set()
+        started = time.perf_counter()
+        while not stop.is_set():
+            pending.add(asyncio.create_task(_fetch(http, paths[fetched % len(paths)])))
+            fetched += 1
+            pending = {task for task in pending if not task.done()}
+            await asyncio.sleep(max(0.0, started + fetched / rate - time.perf_counter()))
+        await asyncio.gather(*pending)
+    return fetched
+
+
+async def _ingest(service: QAService, events: list[int], callers: int) -> float:
+    async def no_raw(_: int) -> float:
+        return 1.0
+
+    result = await ingest.interleaved(
+        service=service, workspace=WorkspaceRef(*WORKSPACE), events=events, raw=no_raw,
+        rounds=1, raw_per_round=0, callers=callers,
+    )  # fmt: skip
+    return result.events_per_s
+
+
+async def crawled_ingest(
+    service: QAService, base: str, shape: Shape, *, count: int, rate: float
+) -> tuple[float, float]:
+    """Vote events per second without, then with, a crawler at `rate` pages a second: the same
+    number of fresh events each time, on the same store."""
+    events = ingest.reaction_events(shape, 2 * count, seed=23)
+    alone = await _ingest(service, events[:count], callers=256)
+    stop = asyncio.Event()
+    crawler = asyncio.create_task(_crawl(base, question_paths(shape, 1000, seed=7), rate, stop))
+    try:
+        crawled = await _ingest(service, events[count:], callers=256)
+    finally:
+        stop.set()
+        await crawler
+    return alone, crawled
+
+
+def p99(samples: list[float]) -> float:
+    return round(percentile(samples, 0.99), 2)
+
+
+async def measure(url: str, scale: float) -> dict[str, float]:
+    """`web_question_p99_ms`, `web_index_p99_ms`, and `ingest_crawled_ratio`: the ingest rate
+    with a crawler fetching 100 pages a second over the rate without it."""
+    shape = Shape.scaled(scale)
+    store = await open_store(url)
+    service = QAService(store=store, settings=Settings())
+    base, runner = await serve(service)
+    try:
+        questions = await page_latencies(base, question_paths(shape, 300))
+        index = await page_latencies(base, ["/"] * 100)
+        count = max(10_000, int(50_000 * scale))
+        alone, crawled = await crawled_ingest(service, base, shape, count=count, rate=100)
+    finally:
+        await runner.cleanup()
+        await store.close()
+    _say(f"web: question page p99 {p99(questions)} ms, / p99 {p99(index)} ms; ingest "
+         f"{alone:,.0f} events/s alone, {crawled:,.0f} with a crawler at 100 pages/s")  # fmt: skip
+    return {
+        "web_question_p99_ms": p99(questions),
+        "web_index_p99_ms": p99(index),
+        "ingest_crawled_ratio": round(crawled / alone, 3),
+    }
+
+
+def _say(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)

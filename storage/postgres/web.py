@@ -1,0 +1,83 @@
+"""The PostgreSQL store's reads and choices for the web view (adapters/web asks): published
+questions, questions hidden from the site, and each person's choice of being named there."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+
+from bot.domain import Question, WorkspaceRef
+from bot.ports import WebFilter
+from storage.postgres.database import Database
+from storage.postgres.sql import SELECT_POST
+from storage.rows import question_from_row, to_ms
+
+__all__ = ["FORGET_WEB_NAMES", "PostgresWeb"]
+
+_SHOWN = """p.workspace_id = $1 AND p.kind = 'Q' AND NOT p.removed AND NOT p.channel_private
+  AND NOT EXISTS (SELECT 1 FROM web_hidden h WHERE h.workspace_id = $1 AND h.number = p.number)"""
+WEB_QUESTION = f"{SELECT_POST} WHERE {_SHOWN} AND p.number = $2"
+WEB_QUESTIONS = f"""{SELECT_POST}
+WHERE {_SHOWN} AND p.created_ms >= $2
+  AND ($3::text[] IS NULL OR p.channel_id = ANY($3::text[]))
+  AND ($4::text IS NULL OR p.id IN (SELECT question_id FROM question_tags WHERE tag = $4))
+  AND ($5::boolean IS NULL OR (p.accepted_answer_id IS NOT NULL) = $5)
+  AND ($6::boolean IS NULL
+       OR EXISTS (SELECT 1 FROM posts x WHERE x.question_id = p.id AND NOT x.removed) = $6)
+ORDER BY p.created_ms DESC, p.id DESC
+LIMIT $7"""
+HIDE = """
+INSERT INTO web_hidden (workspace_id, number) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1"""
+SHOW = "DELETE FROM web_hidden WHERE workspace_id = $1 AND number = $2 RETURNING 1"
+HIDDEN = "SELECT number FROM web_hidden WHERE workspace_id = $1"
+SET_WEB_NAMES = """
+INSERT INTO web_names (workspace_id, user_id, shown) VALUES ($1, $2, $3)
+ON CONFLICT (workspace_id, user_id) DO UPDATE SET shown = excluded.shown"""
+FORGET_WEB_NAMES = "DELETE FROM web_names WHERE workspace_id = $1 AND user_id = $2"
+WEB_NAMES = """
+SELECT user_id, shown FROM web_names WHERE workspace_id = $1 AND user_id = ANY($2::text[])"""
+
+
+class PostgresWeb:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
+        ws = await self._db.known_workspace(workspace)
+        row = await self._db.fetchrow(WEB_QUESTION, ws, number)
+        return None if row is None else question_from_row(row, workspace)
+
+    async def web_questions(
+        self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int
+    ) -> Sequence[Question]:
+        ws = await self._db.known_workspace(workspace)
+        channels = None if where.channels is None else sorted(where.channels)
+        rows = await self._db.fetch(
+            WEB_QUESTIONS, ws, 0 if since is None else to_ms(since), channels,
+            where.tag, where.solved, where.answered, limit,
+        )  # fmt: skip
+        return [question_from_row(row, workspace) for row in rows]
+
+    async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
+        if hidden:
+            ws = await self._db.workspace_id(workspace)
+            return await self._db.fetchrow(HIDE, ws, number) is not None
+        ws = await self._db.known_workspace(workspace)
+        return await self._db.fetchrow(SHOW, ws, number) is not None
+
+    async def web_hidden(self, workspace: WorkspaceRef) -> Collection[int]:
+        ws = await self._db.known_workspace(workspace)
+        return frozenset(int(row["number"]) for row in await self._db.fetch(HIDDEN, ws))
+
+    async def set_web_names(self, workspace: WorkspaceRef, user_id: str, shown: bool) -> None:
+        ws = await self._db.workspace_id(workspace)
+        await self._db.fetch(SET_WEB_NAMES, ws, user_id, shown)
+
+    async def web_names(
+        self, workspace: WorkspaceRef, user_ids: Collection[str]
+    ) -> Mapping[str, bool]:
+        if not user_ids:
+            return {}
+        ws = await self._db.known_workspace(workspace)
+        rows = await self._db.fetch(WEB_NAMES, ws, sorted(set(user_ids)))
+        return {str(row["user_id"]): bool(row["shown"]) for row in rows}

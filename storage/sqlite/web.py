@@ -1,0 +1,85 @@
+"""The SQLite store's reads and choices for the web view (adapters/web asks): published
+questions, questions hidden from the site, and each person's choice of being named there."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+
+from bot.domain import Question, WorkspaceRef
+from bot.ports import WebFilter
+from storage.rows import question_from_row, to_ms
+from storage.sqlite.session import Session
+from storage.sqlite.sql import SELECT_POST
+
+__all__ = ["FORGET_WEB_NAMES", "SqliteWeb"]
+
+_SHOWN = """p.workspace_id = :ws AND p.kind = 'Q' AND p.removed = 0 AND p.channel_private = 0
+  AND NOT EXISTS (SELECT 1 FROM web_hidden h WHERE h.workspace_id = :ws AND h.number = p.number)"""
+WEB_QUESTION = f"{SELECT_POST} WHERE {_SHOWN} AND p.number = :number"
+WEB_QUESTIONS = f"""{SELECT_POST}
+WHERE {_SHOWN} AND p.created_ms >= :since
+  AND (:all_channels = 1 OR p.channel_id IN (SELECT value FROM json_each(:channels)))
+  AND (:tag IS NULL OR p.id IN (SELECT question_id FROM question_tags WHERE tag = :tag))
+  AND (:solved IS NULL OR (p.accepted_answer_id IS NOT NULL) = :solved)
+  AND (:answered IS NULL
+       OR EXISTS (SELECT 1 FROM posts x WHERE x.question_id = p.id AND x.removed = 0) = :answered)
+ORDER BY p.created_ms DESC, p.id DESC
+LIMIT :limit"""
+HIDE = "INSERT INTO web_hidden (workspace_id, number) VALUES (:ws, :number) ON CONFLICT DO NOTHING"
+SHOW = "DELETE FROM web_hidden WHERE workspace_id = :ws AND number = :number"
+HIDDEN = "SELECT number FROM web_hidden WHERE workspace_id = :ws"
+SET_WEB_NAMES = """
+INSERT INTO web_names (workspace_id, user_id, shown) VALUES (:ws, :user, :shown)
+ON CONFLICT (workspace_id, user_id) DO UPDATE SET shown = excluded.shown"""
+FORGET_WEB_NAMES = "DELETE FROM web_names WHERE workspace_id = :ws AND user_id = :user"
+WEB_NAMES = """
+SELECT user_id, shown FROM web_names
+WHERE workspace_id = :ws AND user_id IN (SELECT value FROM json_each(:users))"""
+
+
+class SqliteWeb:
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
+        rows = await self._session.read(workspace, WEB_QUESTION, {"number": number})
+        return question_from_row(rows[0], workspace) if rows else None
+
+    async def web_questions(
+        self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int
+    ) -> Sequence[Question]:
+        params = {
+            "since": 0 if since is None else to_ms(since),
+            "all_channels": where.channels is None,
+            "channels": json.dumps(sorted(where.channels or ())),
+            "tag": where.tag, "solved": where.solved, "answered": where.answered,
+            "limit": limit,
+        }  # fmt: skip
+        rows = await self._session.read(workspace, WEB_QUESTIONS, params)
+        return [question_from_row(row, workspace) for row in rows]
+
+    async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
+        async with self._session.transaction() as db:
+            ws = await self._session.workspace_id(db, workspace)
+            cursor = await db.execute(HIDE if hidden else SHOW, {"ws": ws, "number": number})
+            return cursor.rowcount > 0
+
+    async def web_hidden(self, workspace: WorkspaceRef) -> Collection[int]:
+        rows = await self._session.read(workspace, HIDDEN, {})
+        return frozenset(int(row["number"]) for row in rows)
+
+    async def set_web_names(self, workspace: WorkspaceRef, user_id: str, shown: bool) -> None:
+        async with self._session.transaction() as db:
+            ws = await self._session.workspace_id(db, workspace)
+            await db.execute(SET_WEB_NAMES, {"ws": ws, "user": user_id, "shown": shown})
+
+    async def web_names(
+        self, workspace: WorkspaceRef, user_ids: Collection[str]
+    ) -> Mapping[str, bool]:
+        if not user_ids:
+            return {}
+        users = json.dumps(sorted(set(user_ids)))
+        rows = await self._session.read(workspace, WEB_NAMES, {"users": users})
+        return {str(row["user_id"]): bool(row["shown"]) for row in rows}

@@ -1,0 +1,91 @@
+"""The web view's reads and choices on every store: only live questions from public channels,
+never hidden ones, filtered by channel, tag, solved and answered; names choices per person."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.ports import NewQuestion, Store, WebFilter
+from bot.replies import FORGOTTEN_ID
+from tests.storage.builders import DISCORD, NOW, SLACK, a, answer, ask, q
+
+EVERY = WebFilter()
+
+
+async def _numbers(
+    store: Store, where: WebFilter = EVERY, *, since: datetime | None = None
+) -> list[int]:
+    found = await store.web_questions(SLACK, where=where, since=since, limit=50)
+    return [question.number for question in found]
+
+
+async def _private(store: Store) -> None:
+    new = NewQuestion(SLACK, "CPRIV", "U_ASK", "n", "Private?", (), False, NOW, True)
+    await store.add_question(new)
+
+
+async def test_web_questions_are_the_live_public_ones_newest_first(store: Store) -> None:
+    await ask(store, "First?")
+    await ask(store, "Second?", at=NOW + timedelta(minutes=1))
+    await _private(store)
+    await ask(store, "Removed?")
+    await store.remove_post(SLACK, q(4))
+    await ask(store, "Elsewhere?", ws=DISCORD)
+    assert await _numbers(store) == [2, 1]
+
+
+async def test_a_hidden_question_is_left_out_until_shown_again(store: Store) -> None:
+    await ask(store)
+    await ask(store)
+    assert await store.set_web_hidden(SLACK, 1, True) is True
+    assert await _numbers(store) == [2]
+    assert await store.web_question(SLACK, 1) is None
+    assert await store.web_hidden(SLACK) == {1}
+    assert await store.set_web_hidden(SLACK, 1, False) is True
+    assert await store.web_question(SLACK, 1) is not None
+
+
+async def test_web_question_is_none_for_private_removed_and_unknown(store: Store) -> None:
+    await _private(store)
+    await ask(store)
+    await store.remove_post(SLACK, q(2))
+    assert [await store.web_question(SLACK, n) for n in (1, 2, 3)] == [None, None, None]
+
+
+async def test_web_questions_filter_by_channel_and_tag(store: Store) -> None:
+    await ask(store, channel="C1", tags=("pay",))
+    await ask(store, channel="C2", tags=("pay",))
+    await ask(store, channel="C1")
+    assert await _numbers(store, WebFilter(channels=["C1"])) == [3, 1]
+    assert await _numbers(store, WebFilter(tag="pay")) == [2, 1]
+    assert await _numbers(store, WebFilter(channels=["C1"], tag="pay")) == [1]
+
+
+async def test_web_questions_filter_by_solved_and_answered(store: Store) -> None:
+    await ask(store)
+    await ask(store)
+    await ask(store)
+    await answer(store, 1)
+    await answer(store, 2)
+    await store.set_accepted(SLACK, 1, a(1).number)
+    assert await _numbers(store, WebFilter(solved=True)) == [1]
+    assert await _numbers(store, WebFilter(solved=False)) == [3, 2]
+    assert await _numbers(store, WebFilter(answered=False)) == [3]
+
+
+async def test_web_questions_since_leaves_older_ones_out(store: Store) -> None:
+    await ask(store, at=NOW - timedelta(days=3))
+    await ask(store, at=NOW)
+    assert await _numbers(store, since=NOW - timedelta(days=1)) == [2]
+
+
+async def test_a_persons_web_names_choice_is_kept_and_forgotten_with_them(store: Store) -> None:
+    await store.set_web_names(SLACK, "U_ME", True)
+    await store.set_web_names(SLACK, "U_OTHER", True)
+    await store.set_web_names(SLACK, "U_OTHER", False)
+    assert await store.web_names(SLACK, ["U_ME", "U_OTHER", "U_X"]) == {
+        "U_ME": True, "U_OTHER": False,
+    }  # fmt: skip
+    await store.forget_person(SLACK, "U_ME", replacement_id=FORGOTTEN_ID, replacement_name="A")
+    assert await store.web_names(SLACK, ["U_ME"]) == {}
+    assert await store.web_names(DISCORD, ["U_OTHER"]) == {}
