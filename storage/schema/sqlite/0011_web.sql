@@ -23,6 +23,7 @@ CREATE TABLE web_hidden (
     PRIMARY KEY (workspace_id, number)
 ) WITHOUT ROWID;
 
--- The web view's lists: the newest public questions of a workspace, without a sort.
-CREATE INDEX posts_web_newest ON posts (workspace_id, created_ms)
-    WHERE kind = 'Q' AND removed = 0 AND channel_private = 0;
+-- The web view's lists: the newest public questions of a workspace, without a sort. A full index,
+-- not a partial one on kind: SQLite re-plans every statement whose bound parameters could match a
+-- partial index's condition, and every post lookup binds `kind`.
+CREATE INDEX posts_web_newest ON posts (workspace_id, kind, removed, channel_private, created_ms);
