@@ -23,6 +23,8 @@ from urllib.parse import unquote
 import yarl
 from aiohttp import WSMsgType, web
 
+from tests.adapters.held import Held
+
 from .fake_events import EventsMixin
 from .fake_routes import ROUTES
 from .payloads import (
@@ -40,23 +42,6 @@ Json = dict[str, Any]
 MESSAGE_CONTENT_INTENT = 1 << 15
 EPHEMERAL = 64
 TOKEN = "fake-bot-token"
-
-
-@dataclass
-class Held:
-    """One held answer: `arrived` is set once the request came and its answer was read."""
-
-    method: str
-    pattern: str
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-    _release: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def wait(self) -> None:
-        self.arrived.set()
-        await self._release.wait()
-
-    def release(self) -> None:
-        self._release.set()
 
 
 @dataclass(frozen=True)
@@ -124,7 +109,7 @@ class FakeDiscord(EventsMixin):
         self.messages: dict[str, Json] = {}
         self.reactions: dict[tuple[str, str], list[str]] = {}  # (message, emoji key) -> user ids
         self.query: dict[str, str] = {}  # the query string of the request being routed
-        self.holds: list[Held] = []
+        self.holds: list[tuple[str, str, Held]] = []  # (method, path pattern, its answer)
         self.interactions: dict[str, _Interaction] = {}
         self.throwers: list[Thrower] = []
         self._rate_limits: list[_RateLimit] = []
@@ -374,16 +359,17 @@ class FakeDiscord(EventsMixin):
             if match and route_method == method:
                 answer = await handler(self, body, match)
                 for hold in list(self.holds):
-                    if hold.method == method and re.fullmatch(hold.pattern, path):
+                    held_method, held_pattern, held = hold
+                    if held_method == method and re.fullmatch(held_pattern, path):
                         self.holds.remove(hold)
-                        await hold.wait()  # the answer was read before the hold: send it now
+                        await held.wait()  # the answer was read before the hold: send it now
                 return answer
         return 404, {"message": "404: Not Found", "code": 0}, {}
 
     def hold(self, method: str, pattern: str) -> Held:
         """Hold the next answer of one route: read now, sent when the test releases it."""
-        held = Held(method, pattern)
-        self.holds.append(held)
+        held = Held()
+        self.holds.append((method, pattern, held))
         return held
 
     @staticmethod

@@ -21,6 +21,8 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.adapters.held import Held
+
 BOT_TOKEN = "xoxb-fake-bot-token"
 APP_TOKEN = "xapp-fake-app-token"
 TEAM_ID = "T123ABC456"
@@ -45,21 +47,6 @@ class Call:
     method: str
     params: Json
     token: str | None
-
-
-@dataclass
-class Held:
-    """One held answer: `arrived` is set once the request came and its answer was read."""
-
-    arrived: asyncio.Event = field(default_factory=asyncio.Event)
-    _release: asyncio.Event = field(default_factory=asyncio.Event)
-
-    async def wait(self) -> None:
-        self.arrived.set()
-        await self._release.wait()
-
-    def release(self) -> None:
-        self._release.set()
 
 
 @dataclass
