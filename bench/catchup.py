@@ -17,11 +17,10 @@ import json
 import random
 import tempfile
 import time
-from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from bench.web_api import WebApiStandIn
 
 QUESTIONS = 200
 ANSWERS_EACH = 5
@@ -30,37 +29,15 @@ TEAM = "T0BENCH001"
 _NAMED = 50  # users a listing names per emoji; the count is always whole
 
 
-class FakeSlackApi:
-    """Threads and reactions as Slack keeps them, and how often each method was called."""
+class FakeSlackApi(WebApiStandIn):
+    """Threads and reactions as Slack keeps them."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.threads: dict[str, list[dict[str, Any]]] = {}  # parent ts -> messages, parent first
         self.reactions: dict[str, dict[str, list[str]]] = {}  # ts -> emoji name -> users
-        self.calls: Counter[str] = Counter()
-        self._runner: web.AppRunner | None = None
-        self.url = ""
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/api/{method}", self._api)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}/api/"
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _api(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        self.calls[method] += 1
-        params = {**request.query, **(await request.post())}  # GET methods use the query
-        return web.json_response(self._answer(method, {k: str(v) for k, v in params.items()}))
-
-    def _answer(self, method: str, params: dict[str, str]) -> dict[str, Any]:
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "users.info":
             user = params["user"]
             return {"ok": True, "user": {"id": user, "name": user.lower(), "is_bot": False,

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
+from bench.web_api import WebApiStandIn
 
 __all__ = ["measure_import", "run"]
 
@@ -34,17 +34,16 @@ def _say(line: str) -> None:
     print(line, file=sys.stderr, flush=True)
 
 
-class HistoryApi:
+class HistoryApi(WebApiStandIn):
     """One channel's threads as Slack lists them; answers every call at once."""
 
     def __init__(self, threads: int, rng: random.Random) -> None:
+        super().__init__()
         self.top: list[dict[str, Any]] = []  # newest first, as conversations.history lists
         self.threads: dict[str, list[dict[str, Any]]] = {}
         for n in range(threads):
             self._thread(n, rng)
         self.top.reverse()
-        self.url = ""
-        self._runner: web.AppRunner | None = None
 
     def _thread(self, n: int, rng: random.Random) -> None:
         parent = f"{1_600_000_000 + n * 10}.000000"
@@ -71,24 +70,7 @@ class HistoryApi:
     def _person(rng: random.Random) -> str:
         return f"U{rng.randrange(PEOPLE):05d}"
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/api/{method}", self._api)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
-        host, port = self._runner.addresses[0][:2]
-        self.url = f"http://{host}:{port}/api/"
-
-    async def close(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def _api(self, request: web.Request) -> web.Response:
-        params = {**request.query, **(await request.post())}
-        return web.json_response(self._answer(request.match_info["method"], params))
-
-    def _answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    def answer(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
             return {"ok": True, "team_id": TEAM, "user_id": "U0IMPORTER", "url": ""}
         if method == "users.info":
