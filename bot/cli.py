@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import logging
 import os
@@ -54,9 +55,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _doctor(args)
     try:
         settings = _settings(args)
-        _configure_logging(settings, quiet_console=_runs_console(args.command, settings))
+        at_a_prompt = _runs_console(args.command, settings) and sys.stdin.isatty()
+        _configure_logging(settings, quiet_console=at_a_prompt)
         command: Callable[[argparse.Namespace, Settings], Coroutine[Any, Any, int]] = args.handler
-        return asyncio.run(command(args, settings))
+        with _prompt_takes_ctrl_c() if at_a_prompt else contextlib.nullcontext():
+            return asyncio.run(command(args, settings))
     except (SettingsError, QAError) as error:  # QAError: a bad --as or --channel name
         _say(str(error), level=logging.ERROR)
         return 2
@@ -139,11 +142,17 @@ def _runs_console(command: str, settings: Settings) -> bool:
     return command == "console" or (command == "run" and no_platform)
 
 
+def _prompt_takes_ctrl_c() -> contextlib.AbstractContextManager[None]:
+    from adapters.console import ctrl_c_only_at_the_prompt
+
+    return ctrl_c_only_at_the_prompt()
+
+
 def _configure_logging(settings: Settings, *, quiet_console: bool) -> None:
     # Log lines go to stderr; in an interactive console they would interleave with the
     # conversation, so there only warnings show unless a level is asked for explicitly.
     level = settings.logging.level.upper()
-    if quiet_console and sys.stdin.isatty() and "QABOT_LOGGING_LEVEL" not in os.environ:
+    if quiet_console and "QABOT_LOGGING_LEVEL" not in os.environ:
         level = "WARNING"
     handler = stderr_handler(json=settings.logging.format == "json")
     logging.basicConfig(level=level, handlers=[handler])

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
-__all__ = ["enable_line_editing", "read_typed_line"]
+__all__ = ["ctrl_c_only_at_the_prompt", "enable_line_editing", "read_typed_line"]
 
 
 def enable_line_editing() -> None:
@@ -22,12 +22,32 @@ def enable_line_editing() -> None:
 
 def read_typed_line(prompt: str, stdout: TextIO) -> str | None:
     """The next line typed, or None when the person pressed Ctrl-D or Ctrl-C at the prompt."""
-    with _interruptible():
-        try:
+    try:
+        with _interruptible():
             return input(prompt)
-        except (EOFError, KeyboardInterrupt):
-            print(file=stdout)  # the cursor is still on the prompt's line
-            return None
+    except (EOFError, KeyboardInterrupt):
+        print(file=stdout)  # the cursor is still on the prompt's line
+        return None
+
+
+@contextmanager
+def ctrl_c_only_at_the_prompt() -> Iterator[None]:
+    """Hold SIGINT back from every thread started inside this block; the prompt takes it.
+
+    The kernel gives a process's SIGINT to any one thread that does not block it. Given to a
+    store's worker thread, it would leave the main thread asleep in readline's `select()` until
+    the next key. Threads inherit the mask of the thread that starts them, so blocking it here,
+    before any are started, leaves the main thread at the prompt the only one to take it. A
+    Ctrl-C pressed while a command runs waits for the prompt, and leaves there.
+    """
+    if not _owns_signals():
+        yield
+        return
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 @contextmanager
@@ -37,11 +57,22 @@ def _interruptible() -> Iterator[None]:
     asyncio's own handler only cancels the running task, which `input()` would not notice until
     Enter. Signal handlers belong to the main thread: elsewhere this changes nothing.
     """
-    if threading.current_thread() is not threading.main_thread():
+    if not _owns_signals():
         yield
         return
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
-    try:
-        yield
+    try:  # a Ctrl-C held back while a command ran arrives here, as the mask opens
+        held = signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+        try:
+            yield
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
     finally:
         signal.signal(signal.SIGINT, previous)
+
+
+def _owns_signals() -> bool:
+    """Signal handlers and masks are the main thread's to set, on a system that has masks."""
+    return threading.current_thread() is threading.main_thread() and hasattr(
+        signal, "pthread_sigmask"
+    )

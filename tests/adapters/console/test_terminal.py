@@ -6,6 +6,7 @@ import os
 import pty
 import select
 import shutil
+import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -83,6 +84,28 @@ def test_ctrl_c_at_the_prompt_leaves_at_once(terminal: Terminal) -> None:
     terminal.press(b"\x03")
     assert terminal.exit_code() == 0
     assert b"Traceback" not in terminal.shown
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux's /proc")
+def test_only_the_thread_at_the_prompt_can_take_ctrl_c(terminal: Terminal) -> None:
+    """The terminal's SIGINT goes to any one thread that does not block it. Taken by the store's
+    worker thread, Ctrl-C would leave the console waiting at the prompt until the next key."""
+    terminal.press(b"/ask Is a second store thread started by now?\r")
+    terminal.wait_for(PROMPT, after=len(terminal.shown))
+    sigint = 1 << (signal.SIGINT - 1)
+    taking = [
+        int(task.name)
+        for task in Path(f"/proc/{terminal.pid}/task").iterdir()
+        if not _blocked_signals(task) & sigint
+    ]
+    assert taking == [terminal.pid]  # the main thread, the one reading the keys
+
+
+def _blocked_signals(task: Path) -> int:
+    status = (task / "status").read_text()
+    return int(
+        next(line for line in status.splitlines() if line.startswith("SigBlk:")).split()[1], 16
+    )
 
 
 def test_ctrl_d_at_the_prompt_leaves_cleanly(terminal: Terminal) -> None:
