@@ -8,7 +8,7 @@ import asyncio
 import logging
 from typing import Any
 
-from storage.postgres.lookups import _Coalesced
+from storage.postgres.coalesced import Coalesced
 from storage.rows import Row
 
 __all__ = ["KEEP_MS", "EventClaims"]
@@ -27,7 +27,7 @@ RELEASE_EVENT = "DELETE FROM event_claims WHERE platform = $1 AND event_id = $2"
 PRUNE_EVENTS = "DELETE FROM event_claims WHERE claimed_ms < $1"
 
 
-class _Claims(_Coalesced[tuple[str, str, int], bool]):
+class _Claims(Coalesced[tuple[str, str, int], bool]):
     async def claim(self, key: tuple[str, str, int]) -> bool:
         return await self._call(key)
 

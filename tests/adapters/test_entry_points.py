@@ -29,7 +29,11 @@ def test_the_package_imports_without_its_platform_library(package: str) -> None:
 
 
 def test_each_package_declares_its_entry_point() -> None:
-    assert adapters.console.__all__ == ["ConsoleSession", "run_console"]
+    assert adapters.console.__all__ == [
+        "ConsoleSession",
+        "ctrl_c_only_at_the_prompt",
+        "run_console",
+    ]
     assert adapters.slack.__all__ == ["run_slack"]
     assert adapters.discord.__all__ == ["run_discord"]
     for package in (adapters.console, adapters.slack, adapters.discord):
