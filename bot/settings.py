@@ -65,6 +65,37 @@ class DiscordSettings:
     gateway_url: str = "wss://gateway.discord.gg/"
     message_content: bool = False
     guild_ids: tuple[str, ...] = ()
+    # Sharding: how many shards the bot's guilds are split into across every process (0: one
+    # connection, no sharding), and which of them this process connects (empty: all of them).
+    shard_count: int = 0
+    shard_ids: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_shards(self.shard_count, self.shard_ids)
+
+    @property
+    def owned_shards(self) -> tuple[int, ...]:
+        """The shards this process connects, in order; empty when the bot is not sharded."""
+        return self.shard_ids or tuple(range(self.shard_count))
+
+
+def _check_shards(count: int, ids: tuple[int, ...]) -> None:
+    if ids and count < 1:
+        raise SettingsError(
+            "[discord] shard_ids needs shard_count: set shard_count to the total number of "
+            "shards, the same in every process"
+        )
+    for shard in ids:
+        if not 0 <= shard < count:
+            raise SettingsError(
+                f"[discord] shard_ids has {shard}, which is not a shard of shard_count = {count}: "
+                f"use ids from 0 to {count - 1}"
+            )
+    repeated = sorted({shard for shard in ids if ids.count(shard) > 1})
+    if repeated:
+        raise SettingsError(
+            f"[discord] shard_ids lists shard {repeated[0]} more than once: list each shard once"
+        )
 
 
 @dataclass(frozen=True)
@@ -316,6 +347,7 @@ _AT_LEAST_1 = (1, None)
 _OFF_OR_MORE = (0, None)
 _INT_RANGES: Mapping[tuple[str, str], tuple[int, int | None]] = {
     ("storage", "pool_size"): _AT_LEAST_1,
+    ("discord", "shard_count"): _OFF_OR_MORE,
     ("slack", "port"): (0, 65535),
     ("limits", "max_text_chars"): _AT_LEAST_1,
     ("limits", "max_tags"): _AT_LEAST_1,
@@ -377,6 +409,8 @@ def _convert(name: str, annotation: Any, value: Any) -> Any:
             choices = ", ".join(repr(choice) for choice in get_args(annotation))
             raise SettingsError(f"{name} must be one of {choices}, got {value!r}")
         return value
+    if origin is tuple and get_args(annotation)[0] is int:
+        return _whole_numbers(name, value)
     if origin is tuple:
         if not isinstance(value, list | tuple) or not all(isinstance(v, str | int) for v in value):
             raise SettingsError(f"{name} must be a list of strings")
@@ -394,6 +428,23 @@ def _convert(name: str, annotation: Any, value: Any) -> Any:
         kind = {bool: "true or false", str: "a string"}.get(expected, expected.__name__)
         raise SettingsError(f"{name} must be {kind}, got {value!r}")
     return value
+
+
+def _whole_numbers(name: str, value: Any) -> tuple[int, ...]:
+    """A list of whole numbers: integers in the file, digits from the environment."""
+
+    def number(item: Any) -> int | None:
+        if isinstance(item, str):
+            try:
+                return int(item)
+            except ValueError:
+                return None
+        return item if isinstance(item, int) and not isinstance(item, bool) else None
+
+    numbers = [number(item) for item in value] if isinstance(value, list) else [None]
+    if None in numbers:
+        raise SettingsError(f"{name} must be a list of whole numbers, got {value!r}")
+    return tuple(n for n in numbers if n is not None)
 
 
 def _from_env_text(name: str, annotation: Any, text: str) -> Any:

@@ -25,7 +25,6 @@ from adapters.discord.surfacing import DiscordPoster
 from bot.domain import MessageRef
 from bot.errors import InvalidInput, NotAllowed, QAError, RateLimited, VoteIgnored
 from bot.log_format import log_context
-from bot.readiness import READY
 from bot.service import QAService
 from bot.settings import Settings
 
@@ -57,10 +56,16 @@ def intents_for(settings: Settings) -> discord.Intents:
 
 class QABotClient(ContextClient):
     def __init__(
-        self, *, settings: Settings, service: QAService, guild_ready_timeout: float = 2.0
+        self,
+        *,
+        settings: Settings,
+        service: QAService,
+        guild_ready_timeout: float = 2.0,
+        **connection: Any,
     ) -> None:
         silence_voice_warnings()
         super().__init__(
+            **connection,  # the shards to connect, for the sharded client
             intents=intents_for(settings),
             guild_ready_timeout=guild_ready_timeout,
             # Text people typed is repeated in posts: it must never ping @everyone, a role or a
@@ -73,8 +78,10 @@ class QABotClient(ContextClient):
         self.settings = settings
         self.service = service
         self.context = DiscordContext(client=self, settings=settings, service=service)
-        self.gateway_watch = GatewayWatch(gateway=settings.discord.gateway_url)
-        service.readiness.set("discord", "connecting")
+        self.gateway_watch = GatewayWatch(
+            gateway=settings.discord.gateway_url, shards=settings.discord.owned_shards
+        )
+        service.readiness.set("discord", self.gateway_watch.state())
         self.tree: app_commands.CommandTree[Any] = TimedTree(self)
         guard_parsers(self)
         self.tree.error(self._on_command_error)
@@ -87,13 +94,25 @@ class QABotClient(ContextClient):
         self.add_dynamic_items(AnswerButton, ShareButton)
         guild_ids = self.settings.discord.guild_ids
         for guild_id in guild_ids:  # guild commands appear at once; global ones may take an hour
+            if not self._syncs_commands_of(int(guild_id)):
+                continue
             guild = discord.Object(id=int(guild_id))
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d commands to guild %s", len(synced), guild_id)
-        if not guild_ids:
+        if not guild_ids and self._syncs_commands_of(None):
             synced = await self.tree.sync()
             log.info("synced %d global commands", len(synced))
+
+    def _syncs_commands_of(self, guild_id: int | None) -> bool:
+        """Whether this process syncs a guild's commands (None: the global ones). With shards,
+        only the process that connects the guild's shard does (shard 0 for the global ones), so
+        N processes do not sync the same commands N times."""
+        count = self.settings.discord.shard_count
+        if not count:
+            return True
+        shard = 0 if guild_id is None else (guild_id >> 22) % count
+        return shard in self.settings.discord.owned_shards
 
     def invite_url(self) -> str:
         return discord.utils.oauth_url(
@@ -103,18 +122,15 @@ class QABotClient(ContextClient):
         )
 
     async def on_ready(self) -> None:
-        self.service.readiness.set("discord", READY)
-        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
-        log.info("invite the bot with %s", self.invite_url())
-        self._catch_up("ready")
+        self._log_connected()
+        self._connection_ready(None, "ready")
 
     async def on_connect(self) -> None:
         self.gateway_watch.up()
 
     async def on_resumed(self) -> None:
         self.gateway_watch.up()
-        self.service.readiness.set("discord", READY)
-        self._catch_up("resumed")
+        self._connection_ready(None, "resumed")
 
     async def on_socket_event_type(self, event_type: str) -> None:
         self.service.metrics.event("discord", event_type.lower())
@@ -127,13 +143,29 @@ class QABotClient(ContextClient):
         report_command(self.service.metrics, interaction, command.qualified_name)
 
     async def on_disconnect(self) -> None:
-        self.gateway_watch.down()
-        self.service.readiness.set("discord", "disconnected")
+        self._connection_lost(None)
 
-    def _catch_up(self, why: str) -> None:
+    def _log_connected(self) -> None:
+        log.info("connected to Discord as %s in %d servers", self.user, len(self.guilds))
+        log.info("invite the bot with %s", self.invite_url())
+
+    def _connection_ready(self, shard: int | None, why: str) -> None:
+        """One gateway connection (a shard's, or the only one) is READY or RESUMED."""
+        self.gateway_watch.ready(shard)
+        self.service.readiness.set("discord", self.gateway_watch.state())
+        self._catch_up(why, shard)
+
+    def _connection_lost(self, shard: int | None) -> None:
+        self.gateway_watch.down(shard)
+        self.service.readiness.set("discord", self.gateway_watch.state())
+
+    def _catch_up(self, why: str, shard: int | None) -> None:
         # Discord replays nothing from before a new session, and a resume may skip what was
-        # dropped: re-read recent questions in the background, commands go on meanwhile.
+        # dropped: re-read recent questions in the background, commands go on meanwhile. A
+        # shard catches up only its own guilds.
         for guild in self.guilds:
+            if shard is not None and guild.shard_id != shard:
+                continue
             if start_catch_up(self.context, guild.id) is not None:
                 log.info("catching up in guild %s (%s)", guild.id, why)
 

@@ -14,6 +14,7 @@ import discord
 from adapters.discord.client import QABotClient
 from adapters.discord.compat import first_connection_failed, point_at
 from adapters.discord.connection import one_line_reconnects
+from adapters.discord.sharded import IDENTIFY_SPACING, ShardedQABotClient
 from bot.errors import SettingsError
 from bot.service import QAService
 from bot.settings import DiscordSettings, Settings
@@ -29,6 +30,8 @@ BAD_TOKEN = (
     "Discord rejected DISCORD_TOKEN: in the Developer Portal open your application > Bot > "
     "Reset Token, and set DISCORD_TOKEN to the new token."
 )
+# The gateway's close code for a bot in too many guilds for its shards (2,500 per shard).
+SHARDING_REQUIRED = 4011
 NO_MESSAGE_CONTENT = (
     "[discord] message_content is true but the application may not use the Message Content "
     "intent: in the Developer Portal open your application > Bot > Privileged Gateway Intents "
@@ -44,10 +47,24 @@ def configure_endpoints(settings: DiscordSettings) -> None:
 
 
 def build_discord_client(
-    *, settings: Settings, service: QAService, guild_ready_timeout: float = 2.0
+    *,
+    settings: Settings,
+    service: QAService,
+    guild_ready_timeout: float = 2.0,
+    identify_spacing: float = IDENTIFY_SPACING,
 ) -> QABotClient:
-    """The client, its intents and its commands; endpoints set from settings. Not yet started."""
+    """The client, its intents and its commands; endpoints set from settings. Not yet started.
+
+    With `[discord] shard_count` set, a sharded client that connects the shards this process
+    owns (`identify_spacing` seconds apart); otherwise discord.py's single connection."""
     configure_endpoints(settings.discord)
+    if settings.discord.shard_count:
+        return ShardedQABotClient(
+            settings=settings,
+            service=service,
+            guild_ready_timeout=guild_ready_timeout,
+            identify_spacing=identify_spacing,
+        )
     return QABotClient(settings=settings, service=service, guild_ready_timeout=guild_ready_timeout)
 
 
@@ -106,6 +123,11 @@ async def _run_watched(
 
 
 def _closed(error: discord.ConnectionClosed) -> str:
+    if error.code == SHARDING_REQUIRED:
+        return (
+            "Discord requires this bot to be sharded (it is in too many servers for one "
+            "connection): set [discord] shard_count (see docs/discord.md), then start qabot again"
+        )
     reason = f": {error.reason}" if error.reason else ""
     return (
         f"Discord closed the gateway connection (code {error.code}{reason}) and will not take it "

@@ -4,8 +4,9 @@ Tests drive it like Discord would: ``user_message``/``react``/``slash``... dispa
 to the connected bot, and every REST call the bot makes is recorded in ``calls``. It keeps enough
 state (guilds, channels, messages, reactions, interactions) to answer the bot the way Discord does,
 including the rules that bite in production: the 3-second interaction deadline, blank message text
-without the Message Content intent, 429s with ``Via``/``Retry-After``, and RESUME with replay after
-a dropped connection.
+without the Message Content intent, 429s with ``Via``/``Retry-After``, RESUME with replay after
+a dropped connection, and shards: a connection that identifies as shard [i, n] is sent only the
+guilds and events of shard i, as Discord routes them.
 """
 
 from __future__ import annotations
@@ -14,18 +15,18 @@ import asyncio
 import json
 import re
 import time
-import zlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 import yarl
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
 from tests.adapters.held import Held
 
 from .fake_events import EventsMixin
+from .fake_gateway import MESSAGE_CONTENT_INTENT, GatewayMixin, Session
 from .fake_routes import ROUTES
 from .payloads import (
     Snowflakes,
@@ -39,7 +40,6 @@ from .payloads import (
 __all__ = ["MESSAGE_CONTENT_INTENT", "FakeDiscord", "RecordedCall", "Thrower"]
 
 Json = dict[str, Any]
-MESSAGE_CONTENT_INTENT = 1 << 15
 EPHEMERAL = 64
 TOKEN = "fake-bot-token"
 
@@ -82,7 +82,7 @@ class Thrower:
 Handler = Callable[[web.Request, Any, "re.Match[str]"], Awaitable[web.Response]]
 
 
-class FakeDiscord(EventsMixin):
+class FakeDiscord(EventsMixin, GatewayMixin):
     def __init__(
         self,
         *,
@@ -98,6 +98,11 @@ class FakeDiscord(EventsMixin):
         self.bot = user_payload(self.ids.next(), "qabot", bot=True)
         self.application_id = self.bot["id"]
         self.guild_id = self.ids.next()
+        self.guild_ids: list[str] = [self.guild_id]  # every guild the bot is in
+        # Below this many shards, IDENTIFY is closed with 4011 (Sharding required), as Discord
+        # does for a bot in 2,500 guilds or more; GET /gateway/bot recommends it.
+        self.shards_required = 1
+        self.identified_shards: list[list[int] | None] = []  # each IDENTIFY's `shard`, in order
         self.calls: list[RecordedCall] = []
         self.gateway_ops: list[int] = []  # every op the bot sent, in order
         self.identified_intents: int | None = None
@@ -113,10 +118,7 @@ class FakeDiscord(EventsMixin):
         self.interactions: dict[str, _Interaction] = {}
         self.throwers: list[Thrower] = []
         self._rate_limits: list[_RateLimit] = []
-        self._history: list[Json] = []  # every dispatch with its sequence number, for RESUME
-        self._session_id = "fake-session"
-        self._ws: web.WebSocketResponse | None = None
-        self._compressor: Any = None
+        self._sessions: list[Session] = []
         self._connected = asyncio.Event()
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
@@ -137,8 +139,9 @@ class FakeDiscord(EventsMixin):
         self.base = f"http://127.0.0.1:{port}"
 
     async def close(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
+        for session in self._sessions:
+            if session.connection is not None:
+                await session.connection.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -165,8 +168,26 @@ class FakeDiscord(EventsMixin):
         self.roles.append(role)
         return str(role["id"])
 
-    def add_channel(self, name: str, *, kind: int = 0, tags: list[str] | None = None) -> Json:
-        channel = channel_payload(self.ids.next(), self.guild_id, name, kind=kind)
+    def add_guild(self, *, shard: tuple[int, int] | None = None) -> str:
+        """Another guild the bot is in; with ``shard=(i, n)``, one whose events go to shard i."""
+        guild_id = self.ids.next()
+        if shard is not None:
+            shard_id, count = shard
+            stamp = int(guild_id) >> 22
+            stamp -= (stamp - shard_id) % count  # the timestamp bits decide the shard
+            guild_id = str((stamp << 22) | (int(guild_id) & ((1 << 22) - 1)))
+        self.guild_ids.append(guild_id)
+        return guild_id
+
+    def add_channel(
+        self,
+        name: str,
+        *,
+        kind: int = 0,
+        tags: list[str] | None = None,
+        guild_id: str | None = None,
+    ) -> Json:
+        channel = channel_payload(self.ids.next(), guild_id or self.guild_id, name, kind=kind)
         if kind == 15:
             channel["available_tags"] = [
                 {
@@ -181,18 +202,20 @@ class FakeDiscord(EventsMixin):
         self.channels[channel["id"]] = channel
         return channel
 
-    def guild_create(self) -> Json:
+    def guild_create(self, guild_id: str | None = None) -> Json:
+        guild_id = guild_id or self.guild_id
+        channels = [c for c in self.channels.values() if c["guild_id"] == guild_id]
         guild = load("guild_create")
-        everyone = {**guild["roles"][0], "id": self.guild_id, "permissions": "0"}
+        everyone = {**guild["roles"][0], "id": guild_id, "permissions": "0"}
         me = member_payload(self.bot)
         guild.update(
-            id=self.guild_id,
+            id=guild_id,
             owner_id=self.owner["id"],
             roles=[everyone, *self.roles],
             members=[me, *self.members.values()],
             member_count=len(self.members) + 1,
-            channels=[c for c in self.channels.values() if c["type"] != 11],
-            threads=[c for c in self.channels.values() if c["type"] == 11],
+            channels=[c for c in channels if c["type"] != 11],
+            threads=[c for c in channels if c["type"] == 11],
         )
         for m in guild["members"]:
             m.pop("permissions", None)
@@ -218,99 +241,6 @@ class FakeDiscord(EventsMixin):
         self, method: str, pattern: str, *, times: int = 1, retry_after: float = 0.05
     ) -> None:
         self._rate_limits.append(_RateLimit(method, re.compile(pattern), times, retry_after))
-
-    async def wait_connected(self, *, within: float = 5) -> None:
-        await asyncio.wait_for(self._connected.wait(), within)
-
-    # ----------------------------------------------------------------- gateway
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        assert request.query.get("compress") == "zlib-stream", request.query
-        self._ws, self._compressor = ws, zlib.compressobj()
-        await self._send(ws, {"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval_ms}})
-        async for msg in ws:
-            if msg.type is not WSMsgType.TEXT:
-                break
-            await self._on_op(ws, json.loads(msg.data))
-        if self._ws is ws:
-            self._ws = None
-            self._connected.clear()
-        return ws
-
-    async def _send(self, ws: web.WebSocketResponse, payload: Json) -> None:
-        # One compressor per connection, Z_SYNC_FLUSH per frame: discord.py waits for 00 00 ff ff.
-        data = self._compressor.compress(json.dumps(payload).encode()) + self._compressor.flush(
-            zlib.Z_SYNC_FLUSH
-        )
-        await ws.send_bytes(data)
-
-    async def _on_op(self, ws: web.WebSocketResponse, msg: Json) -> None:
-        op, data = msg["op"], msg.get("d")
-        self.gateway_ops.append(op)
-        if op == 1:
-            await self._send(ws, {"op": 11})
-        elif op == 2:
-            await self._identify(ws, data)
-        elif op == 6:
-            await self._resume(ws, data)
-
-    async def _identify(self, ws: web.WebSocketResponse, data: Json) -> None:
-        if data["token"] != self.token:
-            await ws.close(code=4004, message=b"Authentication failed.")
-            return
-        intents = int(data.get("intents", 0))
-        if intents & MESSAGE_CONTENT_INTENT and not self.message_content_allowed:
-            await ws.close(code=4014, message=b"Disallowed intent(s).")
-            return
-        self.identified_intents = intents
-        self._history.clear()
-        ready = {
-            "v": 10,
-            "user": self.bot,
-            "guilds": [{"id": self.guild_id, "unavailable": True}],
-            "session_id": self._session_id,
-            "resume_gateway_url": str(self.gateway_url),
-            "application": {"id": self.application_id, "flags": 0},
-        }
-        self._connected.set()
-        await self._dispatch_now("READY", ready)
-        await self._dispatch_now("GUILD_CREATE", self.guild_create())
-
-    async def _resume(self, ws: web.WebSocketResponse, data: Json) -> None:
-        if data["session_id"] != self._session_id or data["token"] != self.token:
-            await self._send(ws, {"op": 9, "d": False})
-            return
-        for event in self._history:
-            if event["s"] > (data["seq"] or 0):
-                await self._send(ws, event)
-        self._connected.set()
-        await self._send(ws, {"op": 0, "t": "RESUMED", "s": None, "d": {}})
-
-    async def _dispatch_now(self, event: str, data: Json) -> None:
-        payload = {"op": 0, "t": event, "s": len(self._history) + 1, "d": data}
-        self._history.append(payload)
-        if self._ws is not None and not self._ws.closed:
-            await self._send(self._ws, payload)
-
-    async def dispatch(self, event: str, data: Json) -> None:
-        """Send a dispatch; while the bot is away it waits in history for RESUME's replay."""
-        await self._dispatch_now(event, data)
-
-    async def drop(self) -> None:
-        """Drop the connection as Discord does on restarts: a close code that allows RESUME."""
-        ws = self._ws
-        self._connected.clear()
-        if ws is not None:
-            self._ws = None
-            await ws.close(code=4000, message=b"Unknown error")
-
-    async def reconnect_request(self) -> None:
-        """Op 7: Discord asks the client to reconnect and resume."""
-        if self._ws is not None:
-            ws, self._ws = self._ws, None
-            self._connected.clear()
-            await self._send(ws, {"op": 7, "d": None})
 
     # ----------------------------------------------------------------- REST plumbing
     async def _rest(self, request: web.Request) -> web.Response:
@@ -410,7 +340,7 @@ class FakeDiscord(EventsMixin):
         message = message_payload(
             message_id=self.ids.next(),
             channel_id=channel_id,
-            guild_id=self.guild_id,
+            guild_id=self.channels[channel_id]["guild_id"],
             author=author,
             content=content,
             body=body,

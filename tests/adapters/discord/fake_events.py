@@ -58,7 +58,11 @@ class EventsMixin:
         self.messages.pop(message["id"], None)
         await self.dispatch(
             "MESSAGE_DELETE",
-            {"id": message["id"], "channel_id": message["channel_id"], "guild_id": self.guild_id},
+            {
+                "id": message["id"],
+                "channel_id": message["channel_id"],
+                "guild_id": message["guild_id"],
+            },
         )
 
     # ------------------------------------------------------------- reactions
@@ -72,7 +76,7 @@ class EventsMixin:
             channel_id=message["channel_id"],
             message_id=message["id"],
             emoji=emoji_payload(emoji),
-            guild_id=self.guild_id,
+            guild_id=message["guild_id"],
             member=self.member_of(user["id"]) | {"user": user},
             message_author_id=message["author"]["id"],
         )
@@ -88,7 +92,7 @@ class EventsMixin:
             channel_id=message["channel_id"],
             message_id=message["id"],
             emoji=emoji_payload(emoji),
-            guild_id=self.guild_id,
+            guild_id=message["guild_id"],
         )
         await self.dispatch("MESSAGE_REACTION_REMOVE", data)
 
@@ -98,7 +102,7 @@ class EventsMixin:
         data = {
             "channel_id": message["channel_id"],
             "message_id": message["id"],
-            "guild_id": self.guild_id,
+            "guild_id": message["guild_id"],
         }
         await self.dispatch("MESSAGE_REACTION_REMOVE_ALL", data)
 
@@ -107,7 +111,7 @@ class EventsMixin:
         data = {
             "channel_id": message["channel_id"],
             "message_id": message["id"],
-            "guild_id": self.guild_id,
+            "guild_id": message["guild_id"],
             "emoji": emoji_payload(emoji),
         }
         await self.dispatch("MESSAGE_REACTION_REMOVE_EMOJI", data)
@@ -125,8 +129,8 @@ class EventsMixin:
             application_id=self.application_id,
             type=kind,
             data=data,
-            guild={"id": self.guild_id, "locale": "en-US", "features": []},
-            guild_id=self.guild_id,
+            guild={"id": channel["guild_id"], "locale": "en-US", "features": []},
+            guild_id=channel["guild_id"],
             channel=channel,
             channel_id=channel["id"],
             member={**payload["member"], **member, "user": user},
@@ -150,14 +154,15 @@ class EventsMixin:
         opts = [_option(k, v) for k, v in options.items() if v is not None]
         if subcommand is not None:
             opts = [{"name": subcommand, "type": 1, "options": opts}]
+        channel = channel or self.general
         data = {
             "id": self.ids.next(),
             "name": name,
             "type": 1,
             "options": opts,
-            "guild_id": self.guild_id,
+            "guild_id": channel["guild_id"],
         }
-        payload = self._interaction(2, user, channel or self.general, data, age=age)
+        payload = self._interaction(2, user, channel, data, age=age)
         await self.dispatch("INTERACTION_CREATE", payload)
         return str(payload["id"])
 
@@ -171,7 +176,7 @@ class EventsMixin:
             "name": name,
             "type": 1,
             "options": opts,
-            "guild_id": self.guild_id,
+            "guild_id": self.general["guild_id"],
         }
         payload = self._interaction(4, user, self.general, data)
         await self.dispatch("INTERACTION_CREATE", payload)

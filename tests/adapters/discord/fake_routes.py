@@ -82,6 +82,23 @@ async def sync_commands(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Resul
     return ok(synced)
 
 
+@route("GET", r"/gateway/bot")
+async def gateway_bot(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
+    """Where to connect, how many shards Discord recommends, and how many sessions may start."""
+    return ok(
+        {
+            "url": str(fake.gateway_url),
+            "shards": fake.shards_required,
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 1000 - len(fake.identified_shards),
+                "reset_after": 86_400_000,
+                "max_concurrency": 1,
+            },
+        }
+    )
+
+
 # ------------------------------------------------------------------------- interactions
 @route("POST", r"/interactions/(?P<id>\d+)/(?P<token>[^/]+)/callback")
 async def interaction_callback(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
@@ -253,7 +270,7 @@ def _apply_edit(message: Json, body: Json) -> None:
 def _thread(fake: FakeDiscord, parent: Json, name: str, thread_id: str, archive: int) -> Json:
     thread = {
         "id": thread_id,
-        "guild_id": fake.guild_id,
+        "guild_id": parent["guild_id"],
         "parent_id": parent["id"],
         "owner_id": fake.bot["id"],
         "name": name,
@@ -346,7 +363,11 @@ async def get_member(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
 # ------------------------------------------------------------------------- thread listings
 @route("GET", r"/guilds/(?P<gid>\d+)/threads/active")
 async def active_threads(fake: FakeDiscord, body: Any, m: re.Match[str]) -> Result:
-    threads = [c for c in fake.channels.values() if c["type"] == 11 and not _archived(c)]
+    threads = [
+        c
+        for c in fake.channels.values()
+        if c["type"] == 11 and c["guild_id"] == m["gid"] and not _archived(c)
+    ]
     return ok({"threads": threads, "members": []})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,9 +68,11 @@ class Harness:
         message_content: bool,
         extra_toml: str = "",
         storage_url: str = "",
+        env: Mapping[str, str] | None = None,
     ) -> Settings:
+        guild_ids = ", ".join(f'"{guild_id}"' for guild_id in fake.guild_ids)
         toml = DEFAULT_TOML.format(
-            message_content=str(message_content).lower(), guild_ids=f'"{fake.guild_id}"'
+            message_content=str(message_content).lower(), guild_ids=guild_ids
         )
         config = path.with_suffix(".toml")
         config.write_text(toml + extra_toml, encoding="utf-8")
@@ -79,6 +81,7 @@ class Harness:
             "DISCORD_API_BASE_URL": fake.api_url,
             "DISCORD_GATEWAY_URL": str(fake.gateway_url),
             "QABOT_STORAGE_URL": storage_url or f"sqlite:///{path}",
+            **(env or {}),
         }
         return load_settings(config, env)
 
@@ -91,14 +94,19 @@ class Harness:
         message_content: bool = True,
         extra_toml: str = "",
         storage_url: str = "",
+        env: Mapping[str, str] | None = None,
+        identify_spacing: float = 0.05,
     ) -> Harness:
         settings = cls.settings_for(
             fake, path, message_content=message_content, extra_toml=extra_toml,
-            storage_url=storage_url,
+            storage_url=storage_url, env=env,
         )  # fmt: skip
         store = await open_store(settings.storage.url)
         service = QAService(store=store, settings=settings)
-        client = build_discord_client(settings=settings, service=service, guild_ready_timeout=0.05)
+        client = build_discord_client(
+            settings=settings, service=service, guild_ready_timeout=0.05,
+            identify_spacing=identify_spacing,
+        )  # fmt: skip
         task = asyncio.create_task(client.start(settings.secrets.discord_token))
         ready = asyncio.create_task(client.wait_until_ready())
         await asyncio.wait({task, ready}, timeout=5, return_when=asyncio.FIRST_COMPLETED)
@@ -178,23 +186,24 @@ class Harness:
 
     async def answer(self, user: Json, asked: Asked, text: str) -> Json:
         """An answer written in the question's thread, once the bot has stored it."""
-        before = await self._answers()
+        guild_id = asked.message["guild_id"]
+        before = await self._answers(guild_id)
         message = await self.fake.user_message(asked.thread, user, text)
-        await eventually(lambda: self._more_answers(before))
+        await eventually(lambda: self._more_answers(guild_id, before))
         return message
 
-    async def _answers(self) -> int:
-        hits = await self.service.top(workspace=_workspace(self.fake), query=_all_query())
+    async def _answers(self, guild_id: str) -> int:
+        hits = await self.service.top(workspace=_workspace(guild_id), query=_all_query())
         return len(hits)
 
-    async def _more_answers(self, before: int) -> bool:
-        return await self._answers() > before
+    async def _more_answers(self, guild_id: str, before: int) -> bool:
+        return await self._answers(guild_id) > before
 
 
-def _workspace(fake: FakeDiscord) -> Any:
+def _workspace(guild_id: str) -> Any:
     from adapters.discord.translate import workspace
 
-    return workspace(fake.guild_id)
+    return workspace(guild_id)
 
 
 def _all_query() -> Any:
