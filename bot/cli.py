@@ -312,9 +312,18 @@ async def _import(args: argparse.Namespace, settings: Settings) -> int:
         from adapters.discord.importer import discord_import_source
 
         opener = discord_import_source
+    if settings.ops.enabled:
+        check_extra("ops")
     store = await _open_store(settings)
     try:
-        return await run_import(args, settings, store, opener, clock=utc_now)
+        if not settings.ops.enabled:
+            return await run_import(args, settings, store, opener, clock=utc_now)
+        from adapters.ops import ops_for_a_run
+
+        # The import's own /metrics, for as long as it runs: `qabot run` never sees its work.
+        async with ops_for_a_run(settings.ops, store.vote_watermark) as metrics:
+            store.observe_batches(metrics.store_batch)
+            return await run_import(args, settings, store, opener, clock=utc_now, metrics=metrics)
     finally:
         await store.close()
 

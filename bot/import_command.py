@@ -24,6 +24,7 @@ from bot.importing import (
     ImportStopped,
     ImportSummary,
 )
+from bot.metrics import Metrics
 from bot.ports import Clock, Store
 from bot.settings import Settings
 
@@ -109,7 +110,13 @@ class _Lines:
 
 
 async def run_import(
-    args: argparse.Namespace, settings: Settings, store: Store, opener: Opener, *, clock: Clock
+    args: argparse.Namespace,
+    settings: Settings,
+    store: Store,
+    opener: Opener,
+    *,
+    clock: Clock,
+    metrics: Metrics | None = None,
 ) -> int:
     options = import_options(args)
     out = sys.stdout
@@ -118,7 +125,7 @@ async def run_import(
         async with opener(settings, options.channels) as source:
             importer = Importer(
                 store=store, settings=settings, source=source,
-                workspace=source.workspace, clock=clock,
+                workspace=source.workspace, clock=clock, metrics=metrics,
             )  # fmt: skip
             summary = await importer.run(options, progress)
     except ImportStopped as error:

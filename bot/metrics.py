@@ -1,5 +1,6 @@
 """What a running qabot counts, as a port: the core and the adapters report, the composition
-root decides where it goes (Prometheus with `[ops]` enabled, nowhere otherwise).
+root decides where it goes (Prometheus with `[ops]` enabled, nowhere otherwise). `qabot run`
+and `qabot import` each count their own work: an import reports in its own process.
 
 Vote outcomes are "counted" or "ignored"; an ignored vote's reason is one of `VOTE_REASONS`.
 """
@@ -31,6 +32,9 @@ class Metrics(Protocol):
     def catchup_posts(self, count: int) -> None:
         """Posts compared with the platform by catch-up."""
 
+    def import_messages(self, count: int) -> None:
+        """Messages an import wrote to the store as questions and answers (committed)."""
+
     def rate_limited(self, limit: str) -> None:
         """One action refused by an abuse limit (`votes_per_minute`, ...)."""
 
@@ -54,6 +58,9 @@ class NoMetrics:
         pass
 
     def catchup_posts(self, count: int) -> None:
+        pass
+
+    def import_messages(self, count: int) -> None:
         pass
 
     def rate_limited(self, limit: str) -> None:

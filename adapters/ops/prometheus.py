@@ -46,8 +46,11 @@ class PrometheusMetrics:
             "qabot_catchup_posts", "Posts compared with the platform by catch-up.",
             registry=registry,
         )  # fmt: skip
-        # Messages read by an import; qabot has no import yet, so this stays at 0.
-        Counter("qabot_import_messages", "Messages read by an import.", registry=registry)
+        # Counted by `qabot import`, which serves its own /metrics while it runs.
+        self._imported = Counter(
+            "qabot_import_messages", "Messages an import wrote as questions and answers.",
+            registry=registry,
+        )  # fmt: skip
         self._limited = Counter(
             "qabot_rate_limited", "Actions refused by an abuse limit.", ["limit"],
             registry=registry,
@@ -76,6 +79,9 @@ class PrometheusMetrics:
 
     def catchup_posts(self, count: int) -> None:
         self._catchup.inc(count)
+
+    def import_messages(self, count: int) -> None:
+        self._imported.inc(count)
 
     def rate_limited(self, limit: str) -> None:
         self._limited.labels(limit).inc()

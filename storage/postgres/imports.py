@@ -1,9 +1,11 @@
 """The PostgreSQL store's import of a community's history (bot/importing.py): threads in batches.
 
-A batch is one transaction. Each thread first claims its checkpoint row; a thread whose
-checkpoint is already there, or whose question message is already a post, writes nothing.
-Numbers come from post_counters as for live posts; its row stays locked until the batch commits,
-so the importer keeps batches short.
+A batch is one transaction of four statements, whatever its size: the checkpoints of every
+thread, then every question, every answer, every vote row, each set at once (arrays, `unnest`).
+Per-thread statements would cost a round trip each, and the transaction would stay open, its
+numbers' post_counters row locked, for all of them. A thread whose checkpoint is already there,
+or whose question message is already a post, writes nothing; an answer already on the board is
+left alone with its votes.
 """
 
 from __future__ import annotations
@@ -15,83 +17,103 @@ from typing import Any
 from bot.domain import WorkspaceRef
 from bot.ports import ImportedPost, ImportedThread, ImportWrite
 from bot.replies import FORGOTTEN_NAME
-from storage.postgres.database import Database, rowcount
-from storage.postgres.sql import CLOCK, INSERT_TAG
+from storage.postgres.database import Database
+from storage.postgres.sql import CLOCK
 from storage.rows import to_ms
 
 __all__ = ["PostgresImports"]
 
-CLAIM_THREAD = """
+CLAIM_THREADS = """
 INSERT INTO import_checkpoints (workspace_id, channel_id, thread_id, done_ms)
-VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING"""
+SELECT $1, t.channel, t.thread, $4 FROM unnest($2::text[], $3::text[]) AS t (channel, thread)
+ON CONFLICT DO NOTHING
+RETURNING channel_id, thread_id"""
 
 THREADS_DONE = (
     "SELECT thread_id FROM import_checkpoints WHERE workspace_id = $1 AND channel_id = $2"
 )
 
-# The next number of a kind, as NEXT_NUMBER takes it for a live post.
-_NUMBER = """
-WITH n AS (
-    INSERT INTO post_counters AS c (workspace_id, kind, last_number)
-    VALUES ($1, '{kind}', (SELECT COALESCE(MAX(number), 0) + 1 FROM posts WHERE workspace_id = $1
-                           AND kind = '{kind}'))
-    ON CONFLICT (workspace_id, kind) DO UPDATE SET last_number = c.last_number + 1
-    RETURNING last_number)"""
-
-# A person who opted out keeps their id on the post (they may still accept) but shows no name.
-_NAME = f"""CASE WHEN EXISTS (SELECT 1 FROM opt_outs WHERE workspace_id = $1 AND user_id = $3)
-     THEN '{FORGOTTEN_NAME}' ELSE $4 END"""
-
-# A message already on the board (asked or answered live, imported before) hits posts_by_message.
-IMPORT_QUESTION = f"""{_NUMBER.format(kind="Q")}
-INSERT INTO posts (workspace_id, kind, number, channel_id, author_id, author_name, body,
-                   created_ms, message_channel, message_id, tags, thread_key)
-SELECT $1, 'Q', n.last_number, $2, $3, {_NAME}, $5, $6, $7, $8, $9, $10 FROM n
-ON CONFLICT DO NOTHING
-RETURNING id"""
-
-# The numbers of a thread's answers, reserved at once: the last one is returned.
-RESERVE_ANSWERS = """
+# The next `$2` numbers of a kind at once, as NEXT_NUMBER takes one for a live post.
+_RESERVE = """
 INSERT INTO post_counters AS c (workspace_id, kind, last_number)
-VALUES ($1, 'A', (SELECT COALESCE(MAX(number), 0) + $2 FROM posts WHERE workspace_id = $1
-                  AND kind = 'A'))
-ON CONFLICT (workspace_id, kind) DO UPDATE SET last_number = c.last_number + $2
+VALUES ($1, '{kind}', (SELECT COALESCE(MAX(number), 0) + {count} FROM posts
+                       WHERE workspace_id = $1 AND kind = '{kind}'))
+ON CONFLICT (workspace_id, kind) DO UPDATE SET last_number = c.last_number + {count}
 RETURNING last_number"""
 
-# A thread's answers in thread order, numbered from $2 + 1.
+# A person who opted out keeps their id on the post (they may still accept) but shows no name.
+_NAME = f"""CASE WHEN EXISTS (SELECT 1 FROM opt_outs WHERE workspace_id = $1 AND user_id = p.author)
+     THEN '{FORGOTTEN_NAME}' ELSE p.name END"""
+
+_POSTS = """unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::text[],
+              $8::text[], {extra}) WITH ORDINALITY
+     AS p (channel, author, name, body, created, mchannel, mid, {extra_names}, i)"""
+
+# The batch's questions in the order asked, numbered so; a message already on the board (asked
+# or answered live, imported before) hits posts_by_message. Tags go with the questions written.
+IMPORT_QUESTIONS = f"""
+WITH n AS ({_RESERVE.format(kind="Q", count="cardinality($2::text[])")}),
+added AS (
+    INSERT INTO posts (workspace_id, kind, number, channel_id, author_id, author_name, body,
+                       created_ms, message_channel, message_id, tags, thread_key)
+    SELECT $1, 'Q', n.last_number - cardinality($2::text[]) + p.i, p.channel, p.author, {_NAME},
+           p.body, p.created, p.mchannel, p.mid, p.tags, p.thread
+    FROM n, {_POSTS.format(extra="$9::text[], $10::text[]", extra_names="tags, thread")}
+    ORDER BY p.i
+    ON CONFLICT DO NOTHING
+    RETURNING id, message_channel, message_id),
+tagged AS (
+    INSERT INTO question_tags (tag, question_id)
+    SELECT t.tag, added.id
+    FROM added JOIN unnest($11::text[], $12::text[], $13::text[]) AS t (mchannel, mid, tag)
+         ON (t.mchannel, t.mid) = (added.message_channel, added.message_id)
+    ON CONFLICT DO NOTHING)
+SELECT id, message_channel, message_id FROM added"""
+
+# The answers of the questions written, in thread order, numbered so; the asker's accepted one
+# is set on its question (written by the statement before, so this one may update it).
 IMPORT_ANSWERS = f"""
-INSERT INTO posts (workspace_id, kind, number, channel_id, author_id, author_name, body,
-                   created_ms, message_channel, message_id, question_id)
-SELECT $1, 'A', $2 + a.i, $3, a.author,
-       CASE WHEN EXISTS (SELECT 1 FROM opt_outs WHERE workspace_id = $1 AND user_id = a.author)
-            THEN '{FORGOTTEN_NAME}' ELSE a.name END,
-       a.body, a.created, a.mchannel, a.mid, $4
-FROM unnest($5::text[], $6::text[], $7::text[], $8::bigint[], $9::text[], $10::text[])
-     WITH ORDINALITY AS a (author, name, body, created, mchannel, mid, i)
-ORDER BY a.i
-ON CONFLICT DO NOTHING
-RETURNING id, message_id"""
+WITH n AS ({_RESERVE.format(kind="A", count="cardinality($2::text[])")}),
+p AS (SELECT * FROM {
+    _POSTS.format(extra="$9::bigint[], $10::boolean[]", extra_names="question, accepted")
+}),
+added AS (
+    INSERT INTO posts (workspace_id, kind, number, channel_id, author_id, author_name, body,
+                       created_ms, message_channel, message_id, question_id)
+    SELECT $1, 'A', n.last_number - cardinality($2::text[]) + p.i, p.channel, p.author, {_NAME},
+           p.body, p.created, p.mchannel, p.mid, p.question
+    FROM n, p
+    ORDER BY p.i
+    ON CONFLICT DO NOTHING
+    RETURNING id, question_id, message_channel, message_id),
+accepted AS (
+    UPDATE posts SET accepted_answer_id = added.id
+    FROM added JOIN p ON (p.mchannel, p.mid) = (added.message_channel, added.message_id)
+    WHERE p.accepted AND posts.id = added.question_id)
+SELECT id, message_channel, message_id FROM added"""
 
-# As a live vote: nobody who opted out in the workspace, and the same row twice is one row.
+# As a live vote: nobody who opted out in the workspace, and the same row twice is one row. The
+# posts are new, so the rows written are all their votes: their counts come from those rows
+# (rank_score follows by itself).
 IMPORT_VOTES = f"""
-INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms, seq)
-SELECT s.post, s.voter, s.emoji, s.weight, s.created, {CLOCK}
-FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::bigint[])
-     AS s (post, voter, emoji, weight, created)
-WHERE NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.workspace_id = $6 AND o.user_id = s.voter)
-ON CONFLICT DO NOTHING"""
+WITH added AS (
+    INSERT INTO votes (post_id, voter_id, emoji, weight, created_ms, seq)
+    SELECT s.post, s.voter, s.emoji, s.weight, s.created, {CLOCK}
+    FROM unnest($1::bigint[], $2::text[], $3::text[], $4::integer[], $5::bigint[])
+         AS s (post, voter, emoji, weight, created)
+    WHERE NOT EXISTS (SELECT 1 FROM opt_outs o WHERE o.workspace_id = $6 AND o.user_id = s.voter)
+    ON CONFLICT DO NOTHING
+    RETURNING post_id, voter_id, weight),
+counted AS (
+    UPDATE posts SET ups = t.ups, downs = t.downs
+    FROM (SELECT v.post_id, COUNT(*) FILTER (WHERE v.net > 0)::integer AS ups,
+                 COUNT(*) FILTER (WHERE v.net < 0)::integer AS downs
+          FROM (SELECT post_id, SUM(weight) AS net FROM added GROUP BY post_id, voter_id) AS v
+          GROUP BY v.post_id) AS t
+    WHERE posts.id = t.post_id)
+SELECT count(*) FROM added"""
 
-# The counts of the thread's posts, from their vote rows (rank_score follows by itself).
-RETALLY_POSTS = """
-UPDATE posts SET ups = t.ups, downs = t.downs
-FROM (SELECT v.post_id, COUNT(*) FILTER (WHERE v.net > 0)::integer AS ups,
-             COUNT(*) FILTER (WHERE v.net < 0)::integer AS downs
-      FROM (SELECT post_id, SUM(weight) AS net FROM votes WHERE post_id = ANY($1::bigint[])
-            GROUP BY post_id, voter_id) AS v
-      GROUP BY v.post_id) AS t
-WHERE posts.id = t.post_id"""
-
-SET_ACCEPTED = "UPDATE posts SET accepted_answer_id = $1 WHERE id = $2"
+_Message = tuple[str, str]  # (channel, message id): Slack's ts is unique only in its channel
 
 
 class PostgresImports:
@@ -105,14 +127,14 @@ class PostgresImports:
         at_ms = to_ms(at)
 
         async def write(conn: Any) -> ImportWrite:
-            total = ImportWrite()
-            for thread in threads:
-                done = await _thread(conn, ws, thread, at_ms)
-                total = ImportWrite(
-                    total.questions + done.questions, total.answers + done.answers,
-                    total.votes + done.votes,
-                )  # fmt: skip
-            return total
+            claimed = await _claim(conn, ws, threads, at_ms)
+            if not claimed:
+                return ImportWrite()  # finished by an earlier run
+            questions = await _questions(conn, ws, claimed)
+            asked = [t for t in claimed if _key(t.question) in questions]
+            answers = await _answers(conn, ws, asked, questions) if asked else {}
+            votes = await _votes(conn, ws, asked, {**questions, **answers})
+            return ImportWrite(len(questions), len(answers), votes)
 
         return await self._db.write(write)
 
@@ -122,61 +144,80 @@ class PostgresImports:
         return {str(row["thread_id"]) for row in rows}
 
 
-def _post_args(ws: int, channel_id: str, post: ImportedPost) -> tuple[Any, ...]:
-    return (
-        ws, channel_id, post.author_id, post.author_name, post.text, to_ms(post.created_at),
-        post.message.channel_id, post.message.message_id,
-    )  # fmt: skip
+def _key(post: ImportedPost) -> _Message:
+    return (post.message.channel_id, post.message.message_id)
 
 
-async def _thread(conn: Any, ws: int, thread: ImportedThread, at_ms: int) -> ImportWrite:
-    claimed = await conn.execute(CLAIM_THREAD, ws, thread.channel_id, thread.thread_id, at_ms)
-    if rowcount(claimed) == 0:
-        return ImportWrite()  # finished by an earlier run
-    args = _post_args(ws, thread.channel_id, thread.question)
-    question = await conn.fetchval(IMPORT_QUESTION, *args, " ".join(thread.tags), thread.thread_key)
-    if question is None:
-        return ImportWrite()  # the question's message is already on the board
-    if thread.tags:
-        await conn.executemany(INSERT_TAG, [(tag, question) for tag in thread.tags])
-    ids = {thread.question.message.message_id: question}
-    if thread.answers:
-        ids.update(await _answers(conn, ws, thread, question))
-    votes = await _votes(conn, ws, thread, ids)
-    accepted = None if thread.accepted is None else thread.answers[thread.accepted]
-    if accepted is not None and accepted.message.message_id in ids:
-        await conn.execute(SET_ACCEPTED, ids[accepted.message.message_id], question)
-    return ImportWrite(1, len(ids) - 1, votes)
-
-
-async def _answers(conn: Any, ws: int, thread: ImportedThread, question: int) -> dict[str, int]:
-    """Insert the thread's answers in order; their row ids by message id."""
-    answers = thread.answers
-    last = await conn.fetchval(RESERVE_ANSWERS, ws, len(answers))
+async def _claim(
+    conn: Any, ws: int, threads: Sequence[ImportedThread], at_ms: int
+) -> list[ImportedThread]:
+    """The threads whose checkpoint this batch wrote, in the order given."""
     rows = await conn.fetch(
-        IMPORT_ANSWERS, ws, last - len(answers), thread.channel_id, question,
-        [a.author_id for a in answers], [a.author_name for a in answers],
-        [a.text for a in answers], [to_ms(a.created_at) for a in answers],
-        [a.message.channel_id for a in answers], [a.message.message_id for a in answers],
+        CLAIM_THREADS, ws, [t.channel_id for t in threads], [t.thread_id for t in threads], at_ms
+    )
+    mine = {(str(row["channel_id"]), str(row["thread_id"])) for row in rows}
+    return [t for t in threads if (t.channel_id, t.thread_id) in mine]
+
+
+def _post_arrays(channel_ids: Sequence[str], posts: Sequence[ImportedPost]) -> list[Any]:
+    return [
+        list(channel_ids), [p.author_id for p in posts], [p.author_name for p in posts],
+        [p.text for p in posts], [to_ms(p.created_at) for p in posts],
+        [p.message.channel_id for p in posts], [p.message.message_id for p in posts],
+    ]  # fmt: skip
+
+
+def _written(rows: Sequence[Any]) -> dict[_Message, int]:
+    return {(str(row["message_channel"]), str(row["message_id"])): int(row["id"]) for row in rows}
+
+
+async def _questions(conn: Any, ws: int, threads: Sequence[ImportedThread]) -> dict[_Message, int]:
+    """Write the threads' questions and tags; the new posts' ids by message."""
+    asked = [t.question for t in threads]
+    tags = [(t.question.message, tag) for t in threads for tag in t.tags]
+    rows = await conn.fetch(
+        IMPORT_QUESTIONS, ws, *_post_arrays([t.channel_id for t in threads], asked),
+        [" ".join(t.tags) for t in threads], [t.thread_key for t in threads],
+        [m.channel_id for m, _ in tags], [m.message_id for m, _ in tags], [tag for _, tag in tags],
     )  # fmt: skip
-    return {str(row["message_id"]): int(row["id"]) for row in rows}
+    return _written(rows)
 
 
-async def _votes(conn: Any, ws: int, thread: ImportedThread, ids: dict[str, int]) -> int:
+async def _answers(
+    conn: Any, ws: int, threads: Sequence[ImportedThread], questions: dict[_Message, int]
+) -> dict[_Message, int]:
+    """Write the threads' answers in thread order, and who the askers accepted."""
+    replies = [
+        (thread, index, answer) for thread in threads for index, answer in enumerate(thread.answers)
+    ]
+    if not replies:
+        return {}
+    posts = [answer for _, _, answer in replies]
+    rows = await conn.fetch(
+        IMPORT_ANSWERS, ws, *_post_arrays([t.channel_id for t, _, _ in replies], posts),
+        [questions[_key(t.question)] for t, _, _ in replies],
+        [index == t.accepted for t, index, _ in replies],
+    )  # fmt: skip
+    return _written(rows)
+
+
+async def _votes(
+    conn: Any, ws: int, threads: Sequence[ImportedThread], ids: dict[_Message, int]
+) -> int:
     """The vote rows of the posts written (dated with their post: a reaction's own time is not
-    listed), then their counts."""
+    listed), and their counts."""
     rows = [
-        (ids[post.message.message_id], vote, to_ms(post.created_at))
+        (ids[_key(post)], vote, to_ms(post.created_at))
+        for thread in threads
         for post in (thread.question, *thread.answers)
-        if post.message.message_id in ids
+        if _key(post) in ids
         for vote in post.votes
     ]
     if not rows:
         return 0
-    status = await conn.execute(
+    added: int = await conn.fetchval(
         IMPORT_VOTES, [post for post, _, _ in rows], [v.voter_id for _, v, _ in rows],
         [v.emoji for _, v, _ in rows], [v.weight for _, v, _ in rows],
         [created for _, _, created in rows], ws,
     )  # fmt: skip
-    await conn.execute(RETALLY_POSTS, list({post for post, _, _ in rows}))
-    return rowcount(status)
+    return added
