@@ -3,7 +3,8 @@
 In production Slack's servers answer `users.info` and the `response_url` posts; in the ack
 benchmark this process does, so their cost is not charged to the bot's event loop. It answers
 the Web API methods the acknowledgement path calls with the shapes Slack documents, prints its
-base URL on the first line, then serves until its stdin is closed.
+base URL on the first line, then serves until its stdin is closed. `python -m bench.slack_api
+SOCKET_URL` also answers `apps.connections.open` with SOCKET_URL, a Socket Mode endpoint.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ async def _api(request: web.Request) -> web.Response:
     if request.content_type == "application/json":
         params = await request.json()
     params.update(request.query)
+    if request.match_info["method"] == "apps.connections.open" and len(sys.argv) > 1:
+        return web.json_response({"ok": True, "url": sys.argv[1]})
     return web.json_response(_answer(request.match_info["method"], params))
 
 

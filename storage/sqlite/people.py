@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Collection, Mapping
 
 from bot.domain import WorkspaceRef
 from storage.sqlite.session import Session
+from storage.sqlite.workspaces import WorkspaceIds
+from storage.sqlite.writer import SqliteWriter
 
 __all__ = ["FORGET_HEADLINE", "SqlitePeople"]
 
@@ -20,8 +23,10 @@ WHERE workspace_id = :ws AND user_id IN (SELECT value FROM json_each(:users))"""
 
 
 class SqlitePeople:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, writer: SqliteWriter, workspaces: WorkspaceIds) -> None:
         self._session = session
+        self._writer = writer
+        self._workspaces = workspaces
 
     async def set_headline(
         self, workspace: WorkspaceRef, user_id: str, headline: str | None
@@ -38,5 +43,12 @@ class SqlitePeople:
         if not user_ids:
             return {}
         users = json.dumps(sorted(set(user_ids)))
-        rows = await self._session.read(workspace, HEADLINES, {"users": users})
-        return {str(row["user_id"]): str(row["headline"]) for row in rows}
+
+        # A primary-key lookup of a page's few people, which every /top makes: at once on the
+        # writer's connection (SqliteWriter.read), not a hop to the aiosqlite thread and back.
+        def find(db: sqlite3.Connection) -> dict[str, str]:
+            ws = self._workspaces.id(db, workspace, create=False)
+            rows = db.execute(HEADLINES, {"ws": ws, "users": users})
+            return {str(user): str(headline) for user, headline in rows}
+
+        return await self._writer.read(find)

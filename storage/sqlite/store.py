@@ -93,7 +93,7 @@ class SqliteStore:
         self._reconcile = SqliteReconcile(session)
         self._imports = SqliteImports(session, writer)
         self._dump = SqliteDump(session)
-        self._people = SqlitePeople(session)
+        self._people = SqlitePeople(session, writer, workspaces)
         self._web = SqliteWeb(session)
 
     @classmethod
