@@ -20,9 +20,11 @@ from pathlib import Path
 from bench.dataset import Shape, build_postgres, build_sqlite
 
 KEYS = ("ingest_events_per_s", "raw_insert_per_s", "ingest_ratio", "top_p50_ms", "top_p99_ms",
-        "ack_p99_ms", "rss_mib", "startup_s",
+        "ack_p99_ms", "ack_capacity_rps", "ack_bare_capacity_rps", "ack_capacity_ratio",
+        "rss_mib", "startup_s",
         "web_question_p99_ms", "web_index_p99_ms", "ingest_crawled_ratio",
-        "import_messages_per_s", "import_vote_max_ms")  # fmt: skip
+        "import_messages_per_s", "import_vote_max_ms",
+        "socket_ack_capacity_ratio", "top_overhead_ratio")  # fmt: skip
 _DATASET_VERSION = 1
 
 
@@ -95,9 +97,9 @@ def run_backend(name: str, url: str, scale: float) -> dict[str, float]:
 
 def table(results: dict[str, dict[str, float]]) -> str:
     names = list(results)
-    lines = [f"{'metric':<22}" + "".join(f"{name:>14}" for name in names)]
+    lines = [f"{'metric':<26}" + "".join(f"{name:>14}" for name in names)]
     for key in KEYS:
-        lines.append(f"{key:<22}" + "".join(f"{results[n][key]:>14,}" for n in names))
+        lines.append(f"{key:<26}" + "".join(f"{results[n][key]:>14,}" for n in names))
     return "\n".join(lines)
 
 

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 
-from bench import import_slack, ingest, latency, web_pages
+from bench import ack_capacity, import_slack, ingest, latency, web_pages
 from bench.dataset import WORKSPACE, Shape
 from bot.domain import WorkspaceRef
 from bot.service import QAService
@@ -144,8 +144,7 @@ async def measure(url: str, scale: float) -> dict[str, float]:
         raise SystemExit(f"scores drifted on {drifted} posts")
     top = await latency.top_latencies(service, workspace, shape, 300)
     _say(f"/top {latency.summary(top)}")
-    acks = await latency.ack_latencies(service, shape, rate=1000, seconds=3 if scale < 1 else 10)
-    _say(f"Slack ack {latency.summary(acks)} over {len(acks)} requests at 1,000/s")
+    acks = await ack_capacity.measure(service, shape, seconds=2 if scale < 1 else 5)
     await store.close()
     measured = {
         "ingest_events_per_s": round(result.events_per_s),
@@ -153,12 +152,27 @@ async def measure(url: str, scale: float) -> dict[str, float]:
         "ingest_ratio": round(result.ratio, 3),
         "top_p50_ms": round(statistics.median(top), 3),
         "top_p99_ms": round(latency.percentile(top, 0.99), 3),
-        "ack_p99_ms": round(latency.percentile(acks, 0.99), 2),
+        **acks,
         "rss_mib": round(rss_mib(), 1),
         "startup_s": round(startup_s(url), 3),
     }
     measured |= await web_pages.measure(url, scale)  # after rss_mib: the web view's own store
-    return {**measured, **import_slack.run(url, scale)}  # after rss_mib: its own process
+    measured |= import_slack.run(url, scale)  # after rss_mib: its own process
+    return measured | await _other_transports(url, shape, workspace)
+
+
+async def _other_transports(url: str, shape: Shape, workspace: WorkspaceRef) -> dict[str, float]:
+    """Socket Mode's capacity ratio and `/top`'s overhead through the adapter, each on a store
+    and service of its own (after rss_mib, like the web view)."""
+    from bench import socket_ack, top_overhead
+
+    store = await open_store(url)
+    try:
+        service = QAService(store=store, settings=Settings())
+        measured = await socket_ack.measure(service, shape)
+        return measured | await top_overhead.measure(service, url, workspace, shape)
+    finally:
+        await store.close()
 
 
 def main() -> None:

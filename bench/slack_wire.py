@@ -35,11 +35,11 @@ _event_ids = itertools.count(1)
 
 
 def slash_fields(
-    command: str, text: str, *, user: str, channel: str, response_url: str
+    command: str, text: str, *, user: str, channel: str, response_url: str, team: str = TEAM_ID
 ) -> dict[str, str]:
     return {
         "token": "bench-verification-token",
-        "team_id": TEAM_ID,
+        "team_id": team,
         "team_domain": "bench",
         "channel_id": channel,
         "channel_name": "bench",
@@ -54,11 +54,13 @@ def slash_fields(
     }
 
 
-def reaction_envelope(*, user: str, name: str, ts: str, channel: str) -> dict[str, Any]:
+def reaction_envelope(
+    *, user: str, name: str, ts: str, channel: str, team: str = TEAM_ID
+) -> dict[str, Any]:
     event_time = int(time.time())
     return {
         "token": "bench-verification-token",
-        "team_id": TEAM_ID,
+        "team_id": team,
         "api_app_id": _APP_ID,
         "event": {
             "type": "reaction_added",
@@ -73,7 +75,7 @@ def reaction_envelope(*, user: str, name: str, ts: str, channel: str) -> dict[st
         "authorizations": [
             {
                 "enterprise_id": None,
-                "team_id": TEAM_ID,
+                "team_id": team,
                 "user_id": BOT_USER_ID,
                 "is_bot": True,
                 "is_enterprise_install": False,

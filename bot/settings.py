@@ -52,6 +52,9 @@ class SlackSettings:
     mode: Literal["socket", "http"] = "socket"
     host: str = "127.0.0.1"
     port: int = 3000
+    # HTTP mode: let several processes listen on one port (SO_REUSEPORT); off, a second process
+    # on a port already taken stops at start-up.
+    reuse_port: bool = False
     api_base_url: str = "https://slack.com/api/"
     ask_command: str = "/ask"
     top_command: str = "/top"

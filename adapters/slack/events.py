@@ -36,14 +36,14 @@ class SlackEvents:
     async def _event(
         self,
         body: dict[str, Any],
+        workspace: WorkspaceRef,
         what: str,
         work: Callable[[], Awaitable[None]],
         *,
         is_vote: bool = False,
     ) -> None:
         event_id = str(body.get("event_id", ""))
-        workspace = edge.workspace_of(body).workspace_id
-        with log_context(platform="slack", workspace=workspace, event_id=event_id):
+        with log_context(platform="slack", workspace=workspace.workspace_id, event_id=event_id):
             await self._claimed(event_id, what, work, is_vote=is_vote)
 
     async def _claimed(
@@ -97,7 +97,9 @@ class SlackEvents:
             )
             return
         workspace = edge.workspace_of(body)
-        await self._event(body, type(parsed).__name__, lambda: self._message(workspace, parsed))
+        await self._event(
+            body, workspace, type(parsed).__name__, lambda: self._message(workspace, parsed)
+        )
 
     async def _message(
         self,
@@ -141,7 +143,11 @@ class SlackEvents:
             return
         workspace = edge.workspace_of(body)
         await self._event(
-            body, "reaction", lambda: self._reaction(workspace, reaction), is_vote=reaction.added
+            body,
+            workspace,
+            "reaction",
+            lambda: self._reaction(workspace, reaction),
+            is_vote=reaction.added,
         )
 
     async def _reaction(self, workspace: WorkspaceRef, reaction: edge.Reaction) -> None:

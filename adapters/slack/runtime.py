@@ -117,13 +117,18 @@ async def _refuse_malformed(request: web.Request, handler: Any) -> web.StreamRes
     return response
 
 
-async def _serve_http(bot: SlackBot, host: str, port: int) -> tuple[web.AppRunner, int]:
+async def _serve_http(
+    bot: SlackBot, host: str, port: int, *, reuse_port: bool
+) -> tuple[web.AppRunner, int]:
     app = bot.app.web_app(path=EVENTS_PATH, port=port)
     app.middlewares.append(_refuse_malformed)
-    runner = web.AppRunner(app, handle_signals=False)
+    # No access log: it would format and write a line for every request Slack sends, on the
+    # event loop that acknowledges them; the metrics count the requests instead.
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        # With reuse_port, every process bound to the port gets a share of the connections.
+        await web.TCPSite(runner, host, port, reuse_port=reuse_port or None).start()
     except OSError as error:
         await runner.cleanup()
         raise SettingsError(f"[slack] cannot listen on {host}:{port}: {error.strerror}") from None
@@ -171,7 +176,7 @@ async def _start(
         handler = await _open_socket(bot, settings.secrets.slack_app_token, workspace)
         log.info("Slack connected in Socket Mode as %s", identity.get("user_id"))
         return SlackRunner(bot, 0, _socket=handler, _session=session)
-    runner, port = await _serve_http(bot, slack.host, slack.port)
+    runner, port = await _serve_http(bot, slack.host, slack.port, reuse_port=slack.reuse_port)
     service.readiness.set("slack", READY)
     log.info("Slack events at http://%s:%d%s", slack.host, port, EVENTS_PATH)
     start_catch_up(bot.context, workspace)  # HTTP mode has no connection to re-open: once, at start

@@ -6,6 +6,8 @@ import asyncio
 import signal
 from pathlib import Path
 
+import pytest
+
 from tests.adapters.slack import builders
 from tests.adapters.slack.fake_slack import FakeSlack
 from tests.adapters.slack.signed_client import SignedClient
@@ -22,12 +24,30 @@ from tests.conftest import FreshUrl
 VOTER = "U0CAROL003"
 
 
-async def until_counted(url: str, *, within: float = 10) -> None:
+async def until_counted(url: str, *, ups: int = 1, within: float = 10) -> None:
     for _ in range(int(within * 10)):
-        if await ups_of_a1(url) == 1:
+        if await ups_of_a1(url) == ups:
             return
         await asyncio.sleep(0.1)
-    raise AssertionError("the vote was never counted")
+    raise AssertionError(f"the answer never reached {ups} up-votes")
+
+
+async def until_listening(process: asyncio.subprocess.Process, *, within: float = 20) -> str:
+    """The process's log up to the line saying it listens for Slack's events."""
+    assert process.stderr is not None
+    said = ""
+    while "Slack events at" not in said:
+        line = await asyncio.wait_for(process.stderr.readline(), within)
+        if not line:
+            raise AssertionError(f"qabot run exited before listening: {said}")
+        said += line.decode()
+    return said
+
+
+async def stop_and_read_logs(processes: list[asyncio.subprocess.Process]) -> list[str]:
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+    return [(await asyncio.wait_for(p.communicate(), 10))[1].decode() for p in processes]
 
 
 async def test_a_retry_reaching_the_other_process_is_not_handled_again(
@@ -50,9 +70,7 @@ async def test_a_retry_reaching_the_other_process_is_not_handled_again(
         await until_counted(url)
         await endpoints[1].event(vote, retry_num=1)
         await asyncio.sleep(1.0)  # what the second process would do, it has done by now
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        logs = [(await asyncio.wait_for(p.communicate(), 10))[1].decode() for p in processes]
+        logs = await stop_and_read_logs(processes)
     finally:
         for endpoint in endpoints:
             await endpoint.close()
@@ -63,3 +81,40 @@ async def test_a_retry_reaching_the_other_process_is_not_handled_again(
     assert len(looked_up) == 1
     assert "already handled; skipping the redelivery" in logs[1]
     assert await ups_of_a1(url) == 1
+
+
+async def test_two_processes_share_one_port_and_both_count_votes(
+    fake_slack: FakeSlack, tmp_path: Path, fresh_url: FreshUrl, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = await fresh_url("postgres")
+    await seed_answer(url)
+    voters = [f"U0SHARE{n:03d}" for n in range(24)]
+    for voter in voters:
+        fake_slack.add_user(voter, f"Voter {voter}")
+    monkeypatch.setenv("QABOT_SLACK_REUSE_PORT", "true")
+    port = free_port()
+    processes = []
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        processes.append(await start_qabot(tmp_path / name, fake_slack, url, port))
+    events_url = f"http://127.0.0.1:{port}/slack/events"
+    try:
+        started = [await until_listening(process) for process in processes]
+        for voter in voters:  # a connection each: the kernel picks a process per connection
+            endpoint = SignedClient(events_url)
+            try:
+                reply = await endpoint.event(builders.reaction(user=voter, name="+1", ts=ANSWER_TS))
+            finally:
+                await endpoint.close()
+            assert reply.status == 200
+        await until_counted(url, ups=len(voters))
+        logs = [
+            early + later
+            for early, later in zip(started, await stop_and_read_logs(processes), strict=True)
+        ]
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+    assert [process.returncode for process in processes] == [0, 0], logs
+    assert all("reaction on A1" in log for log in logs), logs
