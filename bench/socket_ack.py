@@ -3,8 +3,9 @@
 Capacity is the highest rate (envelopes a second) at which the p99 of envelope-sent to
 ack-received stays within 50 ms, found by stepping the rate up (50, 100, 200, 400 ...) and then
 bisecting between the last good step and the first bad one. Each step sends the mix of the HTTP
-measurement (bench.latency): reactions on linked hot answers by 2,000 people new to the app
-(each looked up with users.info), and a `/top` every twentieth envelope.
+measurement (bench.ack_load): reactions on linked hot answers by the same 2,000 people, whom an
+untimed warm-up has had the app look up once each (users.info), and a `/top` every twentieth
+envelope.
 
 Three processes besides the measured app, so their work is not charged to its event loop: the
 Socket Mode endpoint and load (bench.socket_server), the Web API with `apps.connections.open`,
@@ -36,6 +37,7 @@ __all__ = ["measure"]
 _LINKED = 1000  # answers with a Slack message the reactions land on
 _SAMPLES = 400  # at least this many envelopes a step: a p99 of fewer is one or two samples
 _MIN_STEP_S = 2.0
+_WARM_UP_RATE = 200  # envelopes a second while every voter is seen once, before the search
 
 
 def _say(line: str) -> None:
@@ -49,7 +51,6 @@ class _Processes:
         self.children: list[asyncio.subprocess.Process] = []
         self.api = ""
         self._load: asyncio.subprocess.Process | None = None
-        self._steps = 0
 
     async def start_process(self, *args: str) -> tuple[asyncio.subprocess.Process, str]:
         child = await asyncio.create_subprocess_exec(
@@ -73,13 +74,12 @@ class _Processes:
         )
         _, self.api = await self.start_process("bench.slack_api", socket_url)
 
-    async def step(self, app: int, rate: int) -> dict[str, Any]:
-        """One step of the load on the `app`-th app connected: fresh people each time, so every
-        step looks some up."""
-        seconds = max(_MIN_STEP_S, _SAMPLES / rate)
-        first_voter, self._steps = self._steps * VOTERS, self._steps + 1
+    async def step(self, app: int, rate: int, seconds: float = 0) -> dict[str, Any]:
+        """One step of the load on the `app`-th app connected, by the same 2,000 people each
+        time, as the HTTP measurement's: a community's members, each looked up once."""
+        seconds = seconds or max(_MIN_STEP_S, _SAMPLES / rate)
         assert self._load is not None and self._load.stdin is not None
-        order = f"{app} {rate} {seconds} {first_voter} {self.api}/respond\n"
+        order = f"{app} {rate} {seconds} 0 {self.api}/respond\n"
         self._load.stdin.write(order.encode())
         await self._load.stdin.drain()
         result: dict[str, Any] = json.loads(await self.line(self._load))
@@ -130,6 +130,9 @@ async def _capacities(service: QAService, processes: _Processes) -> tuple[int, i
         await processes.start_process("bench.bare_socket", f"{processes.api}/api/")  # app 1
         turns = asyncio.Lock()
         settle = lambda: runner.bot.settle(within=30)  # noqa: E731
+        # Warm-up, untimed: every voter reacts once, so qabot has looked each of them up.
+        await processes.step(0, _WARM_UP_RATE, VOTERS / _WARM_UP_RATE)
+        await settle()
         qabot, bare = await asyncio.gather(
             find_capacity(_stepper("qabot", 0, processes, turns, settle)),
             find_capacity(_stepper("bare", 1, processes, turns, _pause)),
