@@ -346,6 +346,12 @@ class Store(Protocol):
         """Live questions from public channels, not hidden from the web, asked since `since`
         and matching `where`, newest first."""
 
+    async def web_similar(
+        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+    ) -> Sequence[Question]:
+        """Questions the web view may show (as web_questions) sharing at least two of `words`
+        as prefixes (any one, when fewer than three are given), the best text match first."""
+
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         """Hide a question from the web view, or show it again; False if nothing changed."""
 

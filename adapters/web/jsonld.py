@@ -67,5 +67,5 @@ def qa_page_json(page: QuestionPage, url: str) -> str | None:
     """The JSON-LD text, safe inside a `<script>` element; None for a question with no answer."""
     if not page.answers:
         return None
-    text = json.dumps(qa_page(page, url), ensure_ascii=False, indent=1)
+    text = json.dumps(qa_page(page, url), ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -14,7 +14,7 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from adapters.web.jsonld import qa_page_json
-from adapters.web.reader import SiteReader, parse_number
+from adapters.web.reader import ListedQuestion, SiteReader, parse_number
 from adapters.web.views import (
     answer_item,
     channel_link,
@@ -65,16 +65,18 @@ class Pages:
 
     async def index(self, request: web.Request) -> web.Response:
         reader = self._reader
-        channels, top, newest, waiting = [], [], [], []
+        channels, top = [], []
+        newest: list[ListedQuestion] = []
+        waiting: list[ListedQuestion] = []
         for workspace in reader.workspaces:
             # The newest questions, and those of them still waiting: one bounded read.
-            found = await reader.questions(workspace, limit=_RECENT)
-            newest += found[:_LIST]
-            waiting += [item for item in found if item.question.answer_count == 0][:_LIST]
+            front = await reader.front(workspace, recent=_RECENT, limit=_LIST)
+            newest += front.newest
+            waiting += front.waiting
             top += await reader.top_answers(workspace, window=Window.MONTH)
             # Listed channels, and for `*` those of the newest questions: the store keeps no
             # list of a workspace's channels.
-            shown = reader.listed_channels(workspace) | {i.question.channel_id for i in found}
+            shown = reader.listed_channels(workspace) | set(front.channels)
             channels += [channel_link(workspace, channel) for channel in sorted(shown)]
         newest.sort(key=lambda item: item.question.created_at, reverse=True)
         return self.render(

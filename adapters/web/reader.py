@@ -19,7 +19,7 @@ from bot.similarity import rank_similar, stems
 from bot.voting import window_start
 from bot.web_settings import ALL_CHANNELS, WebSettings, is_published, published
 
-__all__ = ["AnswerView", "ListedQuestion", "QuestionPage", "SiteReader"]
+__all__ = ["AnswerView", "FrontPage", "ListedQuestion", "QuestionPage", "SiteReader"]
 
 _LIST = 20
 _SIMILAR = 5
@@ -48,6 +48,13 @@ class QuestionPage:
     asker: str
     answers: Sequence[AnswerView]  # the accepted answer first, then /top's order
     similar: Sequence[ListedQuestion]
+
+
+@dataclass(frozen=True, slots=True)
+class FrontPage:
+    newest: Sequence[ListedQuestion]
+    waiting: Sequence[ListedQuestion]
+    channels: Collection[str]  # of the recent questions read
 
 
 class SiteReader:
@@ -115,6 +122,22 @@ class SiteReader:
         found = await self._store.web_questions(workspace, where=where, since=since, limit=limit)
         return await self._listed(workspace, found)
 
+    async def front(self, workspace: WorkspaceRef, *, recent: int, limit: int) -> FrontPage:
+        """The newest published questions of a workspace and, among the `recent` newest, those
+        still waiting for an answer; only the people of the listed ones are looked up."""
+        if workspace not in self._published:
+            return FrontPage([], [], frozenset())
+        where = self._filter(workspace)
+        found = await self._store.web_questions(workspace, where=where, since=None, limit=recent)
+        newest = found[:limit]
+        waiting = [q for q in found if q.answer_count == 0][:limit]
+        namer = await self._namer(workspace, [*newest, *waiting])
+        return FrontPage(
+            [ListedQuestion(q, namer.asker(q)) for q in newest],
+            [ListedQuestion(q, namer.asker(q)) for q in waiting],
+            frozenset(q.channel_id for q in found),
+        )
+
     def listed_channels(self, workspace: WorkspaceRef) -> set[str]:
         """The channels `[web] channels` names for a workspace, without `*`."""
         return set(self._published.get(workspace, frozenset())) - {ALL_CHANNELS}
@@ -152,9 +175,7 @@ class SiteReader:
         mine = sorted(stems(question.text, question.tags))
         if not mine:
             return []
-        candidates = await self._store.similar_candidates(
-            question.workspace, mine, channel_id="", limit=_CANDIDATES
-        )
+        candidates = await self._store.web_similar(question.workspace, mine, limit=_CANDIDATES)
         shown = await self._shown(question.workspace, candidates)
         return [s.question for s in rank_similar(question, shown, limit=_SIMILAR)]
 

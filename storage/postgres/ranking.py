@@ -36,8 +36,12 @@ class PostgresRanking:
             tag=query.tag, question=query.question, limit=query.limit,
         )  # fmt: skip
         # A tag's share of a channel is what per-call planning gets right (a rare tag is read
-        # through its questions, a common one in ranking order): those keep the main pool.
-        pool = self._db.pool if query.tag is not None else self._ranking or self._db.pool
+        # through its questions, a common one in ranking order): those keep the main pool. So
+        # does a whole workspace's window (the web view's front page): the generic plan, not
+        # knowing the limit, joins every post to the winners instead of looking up thirty.
+        whole = query.channel_id is None and query.question is None and since is not None
+        per_call = query.tag is not None or whole
+        pool = self._db.pool if per_call else self._ranking or self._db.pool
         async with self._db.guard():
             rows = await pool.fetch(statement, *args)
         ranked = []

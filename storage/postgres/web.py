@@ -1,16 +1,20 @@
 """The PostgreSQL store's reads and choices for the web view (adapters/web asks): published
-questions, questions hidden from the site, and each person's choice of being named there."""
+questions, those like a question, questions hidden from the site, and each person's choice of
+being named there. The reads go through the web view's own small pool when the store opened
+one."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from bot.domain import Question, WorkspaceRef
 from bot.ports import WebFilter
 from storage.postgres.database import Database
 from storage.postgres.sql import SELECT_POST
-from storage.rows import question_from_row, to_ms
+from storage.rows import Row, question_from_row, to_ms
+from storage.web_similar import word_pairs
 
 __all__ = ["FORGET_WEB_NAMES", "PostgresWeb"]
 
@@ -26,6 +30,15 @@ WHERE {_SHOWN} AND p.created_ms >= $2
        OR EXISTS (SELECT 1 FROM posts x WHERE x.question_id = p.id AND NOT x.removed) = $6)
 ORDER BY p.created_ms DESC, p.id DESC
 LIMIT $7"""
+# Each pair of words ($2, $3) becomes `'a':* & 'b':*`, ORed; quote_literal keeps each word one
+# quoted lexeme whatever it holds (storage/web_similar.py says why pairs).
+WEB_SIMILAR = f"""{SELECT_POST},
+     to_tsquery((SELECT language FROM search_language WHERE id = 1), array_to_string(
+         ARRAY(SELECT quote_literal(l) || ':* & ' || quote_literal(r) || ':*'
+               FROM unnest($2::text[], $3::text[]) AS pair(l, r)), ' | ')) AS query
+WHERE p.search_vector @@ query AND {_SHOWN}
+ORDER BY ts_rank(p.search_vector, query) DESC, p.id ASC
+LIMIT $4"""
 HIDE = """
 INSERT INTO web_hidden (workspace_id, number) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1"""
 SHOW = "DELETE FROM web_hidden WHERE workspace_id = $1 AND number = $2 RETURNING 1"
@@ -39,23 +52,43 @@ SELECT user_id, shown FROM web_names WHERE workspace_id = $1 AND user_id = ANY($
 
 
 class PostgresWeb:
-    def __init__(self, db: Database) -> None:
+    """The site's reads go through `pool` (a small one of its own, when given): pages fetched
+    by a crawler then wait for each other, never ahead of the votes on the main pool."""
+
+    def __init__(self, db: Database, pool: Any = None) -> None:
         self._db = db
+        self._pool = db.pool if pool is None else pool
+
+    async def _fetch(self, query: str, *args: Any) -> list[Row]:
+        async with self._db.guard():
+            rows: list[Row] = await self._pool.fetch(query, *args)
+            return rows
 
     async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
         ws = await self._db.known_workspace(workspace)
-        row = await self._db.fetchrow(WEB_QUESTION, ws, number)
-        return None if row is None else question_from_row(row, workspace)
+        rows = await self._fetch(WEB_QUESTION, ws, number)
+        return question_from_row(rows[0], workspace) if rows else None
 
     async def web_questions(
         self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int
     ) -> Sequence[Question]:
         ws = await self._db.known_workspace(workspace)
         channels = None if where.channels is None else sorted(where.channels)
-        rows = await self._db.fetch(
+        rows = await self._fetch(
             WEB_QUESTIONS, ws, 0 if since is None else to_ms(since), channels,
             where.tag, where.solved, where.answered, limit,
         )  # fmt: skip
+        return [question_from_row(row, workspace) for row in rows]
+
+    async def web_similar(
+        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+    ) -> Sequence[Question]:
+        pairs = word_pairs(words)
+        if not pairs:
+            return []
+        ws = await self._db.known_workspace(workspace)
+        left, right = [list(side) for side in zip(*pairs, strict=True)]
+        rows = await self._fetch(WEB_SIMILAR, ws, left, right, limit)
         return [question_from_row(row, workspace) for row in rows]
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
@@ -67,7 +100,7 @@ class PostgresWeb:
 
     async def web_hidden(self, workspace: WorkspaceRef) -> Collection[int]:
         ws = await self._db.known_workspace(workspace)
-        return frozenset(int(row["number"]) for row in await self._db.fetch(HIDDEN, ws))
+        return frozenset(int(row["number"]) for row in await self._fetch(HIDDEN, ws))
 
     async def set_web_names(self, workspace: WorkspaceRef, user_id: str, shown: bool) -> None:
         ws = await self._db.workspace_id(workspace)
@@ -79,5 +112,5 @@ class PostgresWeb:
         if not user_ids:
             return {}
         ws = await self._db.known_workspace(workspace)
-        rows = await self._db.fetch(WEB_NAMES, ws, sorted(set(user_ids)))
+        rows = await self._fetch(WEB_NAMES, ws, sorted(set(user_ids)))
         return {str(row["user_id"]): bool(row["shown"]) for row in rows}

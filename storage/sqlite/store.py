@@ -337,6 +337,11 @@ class SqliteStore:
     ) -> Sequence[Question]:
         return await self._web.web_questions(workspace, where=where, since=since, limit=limit)
 
+    async def web_similar(
+        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+    ) -> Sequence[Question]:
+        return await self._web.web_similar(workspace, words, limit=limit)
+
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         return await self._web.set_web_hidden(workspace, number, hidden)
 

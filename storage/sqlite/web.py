@@ -1,5 +1,6 @@
 """The SQLite store's reads and choices for the web view (adapters/web asks): published
-questions, questions hidden from the site, and each person's choice of being named there."""
+questions, those like a question, questions hidden from the site, and each person's choice of
+being named there."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from bot.ports import WebFilter
 from storage.rows import question_from_row, to_ms
 from storage.sqlite.session import Session
 from storage.sqlite.sql import SELECT_POST
+from storage.web_similar import word_pairs
 
 __all__ = ["FORGET_WEB_NAMES", "SqliteWeb"]
 
@@ -26,6 +28,11 @@ WHERE {_SHOWN} AND p.created_ms >= :since
   AND (:answered IS NULL
        OR EXISTS (SELECT 1 FROM posts x WHERE x.question_id = p.id AND x.removed = 0) = :answered)
 ORDER BY p.created_ms DESC, p.id DESC
+LIMIT :limit"""
+WEB_SIMILAR = f"""{SELECT_POST}
+JOIN posts_fts f ON f.rowid = p.id
+WHERE posts_fts MATCH :match AND {_SHOWN}
+ORDER BY f.rank
 LIMIT :limit"""
 HIDE = "INSERT INTO web_hidden (workspace_id, number) VALUES (:ws, :number) ON CONFLICT DO NOTHING"
 SHOW = "DELETE FROM web_hidden WHERE workspace_id = :ws AND number = :number"
@@ -60,6 +67,19 @@ class SqliteWeb:
         rows = await self._session.read(workspace, WEB_QUESTIONS, params)
         return [question_from_row(row, workspace) for row in rows]
 
+    async def web_similar(
+        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+    ) -> Sequence[Question]:
+        pairs = word_pairs(words)
+        if not pairs:
+            return []
+        # Each word a quoted FTS5 prefix term, never query syntax; pairs ANDed, then ORed
+        # (storage/web_similar.py says why pairs).
+        match = " OR ".join(f"({_term(left)} AND {_term(right)})" for left, right in pairs)
+        params = {"match": match, "limit": limit}
+        rows = await self._session.read(workspace, WEB_SIMILAR, params)
+        return [question_from_row(row, workspace) for row in rows]
+
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         async with self._session.transaction() as db:
             ws = await self._session.workspace_id(db, workspace)
@@ -83,3 +103,7 @@ class SqliteWeb:
         users = json.dumps(sorted(set(user_ids)))
         rows = await self._session.read(workspace, WEB_NAMES, {"users": users})
         return {str(row["user_id"]): bool(row["shown"]) for row in rows}
+
+
+def _term(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"*'

@@ -89,3 +89,45 @@ async def test_a_persons_web_names_choice_is_kept_and_forgotten_with_them(store:
     await store.forget_person(SLACK, "U_ME", replacement_id=FORGOTTEN_ID, replacement_name="A")
     assert await store.web_names(SLACK, ["U_ME"]) == {}
     assert await store.web_names(DISCORD, ["U_OTHER"]) == {}
+
+
+async def _similar(store: Store, *words: str) -> list[int]:
+    found = await store.web_similar(SLACK, words, limit=10)
+    return sorted(question.number for question in found)
+
+
+async def test_web_similar_finds_questions_sharing_two_of_the_words(store: Store) -> None:
+    await ask(store, "Salary for a remote job")
+    await ask(store, "Remote work and salary bands")
+    await ask(store, "Salary only")
+    await ask(store, "A remote job contract")
+    await answer(store, 3, "Remote job, salary")  # answers are not candidates
+    assert await _similar(store, "job", "salar", "remot") == [1, 2, 4]
+
+
+async def test_web_similar_with_fewer_than_three_words_needs_one_in_common(store: Store) -> None:
+    await ask(store, "Salary bands")
+    await ask(store, "Remote work")
+    await ask(store, "Hiring managers")
+    assert await _similar(store, "salar", "remot") == [1, 2]
+    assert await _similar(store, "hiring") == [3]
+    assert await _similar(store) == []
+
+
+async def test_web_similar_leaves_out_what_the_web_view_does_not_show(store: Store) -> None:
+    await ask(store, "Salary and remote work")
+    await ask(store, "Salary and remote work, hidden")
+    await store.set_web_hidden(SLACK, 2, True)
+    await ask(store, "Salary and remote work, removed")
+    await store.remove_post(SLACK, q(3))
+    new = NewQuestion(SLACK, "CPRIV", "U_ASK", "n", "Salary and remote work?", (), False, NOW, True)
+    await store.add_question(new)
+    await ask(store, "Salary and remote work", ws=DISCORD)
+    assert await _similar(store, "salar", "remot") == [1]
+
+
+async def test_web_similar_takes_query_words_as_plain_words(store: Store) -> None:
+    await ask(store, "Salary and remote work")
+    await ask(store, "Near the office")
+    assert await _similar(store, "NEAR", "OR", "offic") == [2]
+    assert await _similar(store, "near", "salar", "remot") == [1]

@@ -8,7 +8,8 @@ import aiohttp
 import pytest
 
 from bot.web_settings import question_path
-from tests.adapters.web.conftest import SECRET_ASKER, Community, fetch
+from tests.adapters.web.conftest import SECRET_ASKER, Community, fetch, qa
+from tests.conftest import Board
 
 
 async def test_a_published_question_has_a_page_at_its_canonical_url(
@@ -123,3 +124,15 @@ async def test_a_question_holding_a_script_tag_shows_it_as_text(
     _, html = await fetch(http, question_path(community.salary))
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert" not in html
+
+
+async def test_a_questions_page_lists_published_similar_questions(
+    http: aiohttp.ClientSession, community: Community, board: Board
+) -> None:
+    like = await board.ask("erin", "How should I negotiate salary for a job offer?")
+    hidden = await board.ask("erin", "Negotiate a higher salary offer, hidden")
+    await qa(board, "erin", f"web hide {hidden.post_id}")
+    _, html = await fetch(http, question_path(community.salary))
+    similar = html.split('<h2 id="similar">', 1)[1]
+    assert question_path(like) in similar
+    assert question_path(hidden) not in similar and "private" not in similar.lower()
