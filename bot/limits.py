@@ -4,10 +4,16 @@ Each limit is a sliding window: at most `limit` accepted actions per `window` fo
 person in a workspace, or a person on one post). An action takes its place before it runs and
 keeps it only if it changed something, so a typo or a refused vote never uses up anyone's
 allowance.
-The windows live in this process's memory: a restart forgets them, which is harmless (the
-defaults are far above what a community does by accident) and keeps every vote write one
-statement. Votes keep one log per person (`VoteLog`) that both vote limits read, because at a
-busy minute's tens of thousands of voters every extra table per person adds up.
+Where the windows live is the store's to say (`Store.shares_limits`). With SQLite, one process
+serves the community and the windows live in its memory: a restart forgets them, which is
+harmless (the defaults are far above what a community does by accident) and keeps every vote
+write one statement. Votes keep one log per person (`VoteLog`) that both vote limits read,
+because at a busy minute's tens of thousands of voters every extra table per person adds up.
+With PostgreSQL, many processes may share the community, so the store keeps the windows and
+applies them inside the write itself (an `AskCheck` or `VoteCheck` goes with it; `Refused`
+comes back): the check, the write and the counting are one step, under a lock of the person's,
+so the limits hold in total across every process and a write that changed nothing is not
+counted. Only the redelivery of a change still being written is recognised in this process.
 """
 
 from __future__ import annotations
@@ -15,12 +21,12 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import TypeVar
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
 
 from bot.domain import PostId, PostKind, UserRef
 from bot.errors import RateLimited
-from bot.ports import Clock
+from bot.ports import AskCheck, Clock, Refusal, Refused, VoteCheck
 from bot.settings import LimitsSettings
 
 __all__ = ["Limits", "SlidingWindow", "Slot", "VoteLog"]
@@ -275,11 +281,38 @@ def _wait_text(wait: timedelta) -> str:
     return f"{(seconds + 59) // 60} minutes"
 
 
+_Check = TypeVar("_Check", AskCheck, VoteCheck)
+
+
 @dataclass(slots=True)
-class Slot:
-    """A place taken in the limits; given back on leaving unless `keep` is set."""
+class Slot(Generic[_Check]):
+    """A place taken in the limits; given back on leaving unless `keep` is set. With a store
+    that shares limits, `check` goes with the write instead (None: the write is not checked)."""
 
     keep: bool = False
+    check: _Check | None = None
+
+
+def _asks_refused(limit: int, wait: timedelta) -> RateLimited:
+    return RateLimited(
+        f"You have asked {limit} questions in the last hour, the most "
+        f"one person can; please wait {_wait_text(wait)} before asking again.",
+        limit="asks_per_hour",
+    )
+
+
+def _votes_refused(refusal: Refusal, post: PostId, per_minute: int) -> RateLimited:
+    if refusal.limit == "vote_changes_per_post":
+        return RateLimited(
+            f"You changed your vote on {post} several times just now; it stays as it is. "
+            f"Try again in {_wait_text(refusal.wait)}.",
+            limit="vote_changes_per_post",
+        )
+    return RateLimited(
+        f"You have voted {per_minute} times in the last minute, the most one "
+        f"person can; please wait {_wait_text(refusal.wait)}.",
+        limit="votes_per_minute",
+    )
 
 
 _MINUTE_S = 60.0
@@ -309,15 +342,17 @@ class _Workspace:
 
 
 class Limits:
-    """The limits QAService applies; `settings` says how many, `clock` says when.
+    """The limits QAService applies; `settings` says how many, `clock` says when, `shared`
+    whether the store applies them (see the module's docstring).
 
     A place is taken before the action's first await and given back if it changed nothing, so
     concurrent events (Discord dispatches each in its own task) cannot all pass one check.
     """
 
-    def __init__(self, settings: LimitsSettings, clock: Clock) -> None:
+    def __init__(self, settings: LimitsSettings, clock: Clock, *, shared: bool = False) -> None:
         self._settings = settings
         self._clock = clock
+        self._shared = shared
         self._workspaces: dict[tuple[str, str], _Workspace] = {}
         # Once a minute every workspace's windows are swept, and workspaces with nothing left
         # are dropped: a workspace whose people stopped acting holds nothing for long.
@@ -340,19 +375,18 @@ class Limits:
         return space
 
     @contextmanager
-    def asking(self, asker: UserRef) -> Iterator[Slot]:
+    def asking(self, asker: UserRef) -> Iterator[Slot[AskCheck]]:
         """Around storing a question: RateLimited when over; the place is kept on success."""
+        if self._shared:
+            yield from self._shared_asking()
+            return
         now = self._clock().timestamp()
         asks, person = self._workspace(asker, now).asks, asker.user_id
         wait = asks.wait_for(person, now)
         if wait is not None:
-            raise RateLimited(
-                f"You have asked {asks.limit} questions in the last hour, the most "
-                f"one person can; please wait {_wait_text(wait)} before asking again.",
-                limit="asks_per_hour",
-            )
+            raise _asks_refused(asks.limit, wait)
         at = asks.record(person, now)
-        slot = Slot()
+        slot: Slot[AskCheck] = Slot()
         try:
             yield slot
             slot.keep = True
@@ -360,12 +394,33 @@ class Limits:
             if not slot.keep:
                 asks.forget(person, at)
 
+    def _shared_asking(self) -> Iterator[Slot[AskCheck]]:
+        limit = self._settings.asks_per_hour
+        slot: Slot[AskCheck] = Slot(check=AskCheck(limit, self._clock()) if limit > 0 else None)
+        try:
+            yield slot
+        except Refused as refused:
+            raise _asks_refused(limit, refused.refusal.wait) from None
+
+    def _shared_voting(self, post: PostId, at: datetime) -> Iterator[Slot[VoteCheck]]:
+        settings = self._settings
+        per_minute, per_post = settings.votes_per_minute, settings.vote_changes_per_post
+        check = None
+        if per_minute > 0 or per_post > 0:
+            cooldown = timedelta(seconds=settings.vote_cooldown_seconds)
+            check = VoteCheck(per_minute, per_post, cooldown, at)
+        try:
+            yield Slot(check=check)
+        except Refused as refused:
+            raise _votes_refused(refused.refusal, post, per_minute) from None
+
     @contextmanager
-    def voting(self, voter: UserRef, post: PostId, *, action: str) -> Iterator[Slot]:
+    def voting(self, voter: UserRef, post: PostId, *, action: str) -> Iterator[Slot[VoteCheck]]:
         """Around a vote write: RateLimited when over; set `slot.keep` if the write changed a
         vote. `action` names the change (`+👍`): the same change delivered again while it is the
         latest being written is a redelivery, neither checked nor counted; +, -, + is a storm."""
-        now = self._clock().timestamp()
+        at = self._clock()
+        now = at.timestamp()
         space, person = self._workspace(voter, now), voter.user_id
         on_post = hash((person, post.kind, post.number))
         in_flight = space.in_flight
@@ -373,24 +428,24 @@ class Limits:
         if latest is not None and latest[0] == action:
             yield Slot()  # the change being written right now, delivered again
             return
+        token = (action, object())
+        if self._shared:
+            in_flight[on_post] = token
+            try:
+                yield from self._shared_voting(post, at)
+            finally:
+                if in_flight.get(on_post) is token:
+                    del in_flight[on_post]
+            return
         votes = space.votes
         on_post_wait, minute_wait = votes.waits(person, post, now)
         if on_post_wait is not None:
-            raise RateLimited(
-                f"You changed your vote on {post} several times just now; it stays as it is. "
-                f"Try again in {_wait_text(on_post_wait)}.",
-                limit="vote_changes_per_post",
-            )
+            raise _votes_refused(Refusal("vote_changes_per_post", on_post_wait), post, 0)
         if minute_wait is not None:
-            raise RateLimited(
-                f"You have voted {votes.per_minute} times in the last minute, the most one "
-                f"person can; please wait {_wait_text(minute_wait)}.",
-                limit="votes_per_minute",
-            )
-        token = (action, object())
+            raise _votes_refused(Refusal("votes_per_minute", minute_wait), post, votes.per_minute)
         in_flight[on_post] = token
         change = votes.record(person, post, now)
-        slot = Slot()
+        slot: Slot[VoteCheck] = Slot()
         try:
             yield slot
         finally:

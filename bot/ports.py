@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.domain import (
@@ -28,6 +28,7 @@ from bot.replies import Leader, PersonalData
 from bot.search_query import SearchQuery
 
 __all__ = [
+    "AskCheck",
     "BatchReport",
     "Clock",
     "ImportWrite",
@@ -35,7 +36,10 @@ __all__ = [
     "ImportedThread",
     "NewAnswer",
     "NewQuestion",
+    "Refusal",
+    "Refused",
     "Store",
+    "VoteCheck",
     "VoteRow",
     "VoteTally",
     "WebFilter",
@@ -79,6 +83,44 @@ class WebFilter:
     tag: str | None = None
     solved: bool | None = None
     answered: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AskCheck:
+    """The ask limit for a store that shares limits to apply within the question's write: at
+    most `per_hour` questions by the asker in the hour up to `at`."""
+
+    per_hour: int
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class VoteCheck:
+    """The vote limits for a store that shares limits to apply within the vote's write, as of
+    `at`: at most `per_minute` vote changes by the voter in a minute, and at most `per_post` on
+    the one post within `cooldown`; 0 switches one off. Only a write that changes a vote counts."""
+
+    per_minute: int
+    per_post: int
+    cooldown: timedelta
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """Which limit (its setting's name, `votes_per_minute`) refused an action, and how long until
+    the person may act again."""
+
+    limit: str
+    wait: timedelta
+
+
+class Refused(Exception):
+    """A store's write refused by its check: nothing was written."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.limit)
+        self.refusal = refusal
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +182,14 @@ class ImportWrite:
 class Store(Protocol):
     async def close(self) -> None: ...
 
+    @property
+    def shares_limits(self) -> bool:
+        """True when the store keeps the abuse limits itself, in its writes, so that they hold
+        across every process sharing it: the writes are then given an `AskCheck` or a
+        `VoteCheck` and raise `Refused`. SQLite serves one process, whose own memory keeps the
+        limits (bot/limits.py): False, and its writes are never given a check."""
+        ...
+
     async def claim_event(self, platform: str, event_id: str, *, at: datetime) -> bool:
         """True for the one caller, across every process sharing the store, that first claims
         this platform event id; kept at least an hour. SQLite serves one process, whose own
@@ -155,7 +205,8 @@ class Store(Protocol):
         PostgreSQL: vote batches)."""
         ...
 
-    async def add_question(self, new: NewQuestion) -> Question: ...
+    async def add_question(self, new: NewQuestion, *, check: AskCheck | None = None) -> Question:
+        """Store a question; `Refused` (and nothing stored) if `check` refuses it."""
 
     async def link_question(
         self, workspace: WorkspaceRef, number: int, *, message: MessageRef, thread_key: str | None
@@ -198,12 +249,20 @@ class Store(Protocol):
         emoji: str,
         weight: int,
         at: datetime,
+        check: VoteCheck | None = None,
     ) -> VoteTally:
         """Store one vote row (idempotent) and recount the post. A person who opted out is not
-        stored: `changed` is False, as for a row already there."""
+        stored: `changed` is False, as for a row already there. `Refused` (and nothing
+        written) if `check` refuses the change."""
 
     async def remove_vote(
-        self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
+        self,
+        workspace: WorkspaceRef,
+        post_id: PostId,
+        *,
+        voter_id: str,
+        emoji: str,
+        check: VoteCheck | None = None,
     ) -> VoteTally: ...
 
     async def clear_votes(

@@ -82,7 +82,7 @@ class QAService(Surfacing):
         self._accept_key = normalize_emoji(settings.voting.accept_emoji)
         # Each adapter registers how it posts digests and thread notices (bot/posters.py).
         self.posters = Posters()
-        self.limits = Limits(settings.limits, clock)
+        self.limits = Limits(settings.limits, clock, shared=store.shares_limits)
         # What the process counts, and whether each adapter is connected (`[ops]`).
         self.metrics: Metrics = metrics or NoMetrics()
         self.readiness = Readiness()
@@ -111,7 +111,7 @@ class QAService(Surfacing):
         all_tags = tuple(dict.fromkeys([*inline_tags, *(parse_tag(t) for t in tags)]))
         if len(all_tags) > limits.max_tags:
             raise InvalidInput(f"A question can have at most {limits.max_tags} tags.")
-        with self._counting_limits(), self.limits.asking(asker):
+        with self._counting_limits(), self.limits.asking(asker) as slot:
             question = await self.store.add_question(
                 NewQuestion(
                     workspace=asker.workspace,
@@ -123,7 +123,8 @@ class QAService(Surfacing):
                     anonymous=anonymous,
                     created_at=self._clock(),
                     channel_is_private=channel.is_private,
-                )
+                ),
+                check=slot.check,
             )
         who = "anonymously" if anonymous else f"by {asker.user_id}"
         log.info("asked %s %s in %s", question.post_id, who, channel.channel_id)
@@ -269,7 +270,7 @@ class QAService(Surfacing):
         with self._counting_limits(), self.limits.voting(voter, post_id, action=f"+{key}") as slot:
             tally = await self.store.add_vote(
                 voter.workspace, post_id, voter_id=voter.user_id, emoji=key, weight=weight,
-                at=self._clock(),
+                at=self._clock(), check=slot.check,
             )  # fmt: skip
             slot.keep = tally.changed
         # Only a write that changed nothing can be an opted-out person's: ask then, not per vote.
@@ -305,7 +306,7 @@ class QAService(Surfacing):
         post_id = subject.post_id
         with self._counting_limits(), self.limits.voting(voter, post_id, action=f"-{key}") as slot:
             tally = await self.store.remove_vote(
-                voter.workspace, post_id, voter_id=voter.user_id, emoji=key
+                voter.workspace, post_id, voter_id=voter.user_id, emoji=key, check=slot.check
             )
             slot.keep = tally.changed
         status = VoteStatus.COUNTED if tally.changed else VoteStatus.UNCHANGED

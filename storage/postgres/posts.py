@@ -15,8 +15,9 @@ from bot.domain import (
     WorkspaceRef,
 )
 from bot.errors import NotFound
-from bot.ports import NewAnswer, NewQuestion
+from bot.ports import AskCheck, NewAnswer, NewQuestion
 from storage.postgres.database import Database, rowcount
+from storage.postgres.limits import LimitPruning, take_ask
 from storage.postgres.lookups import PostLookups
 from storage.postgres.sql import (
     ACCEPT_ANSWER,
@@ -52,8 +53,9 @@ class _NothingInserted(Exception):
 
 
 class PostgresPosts:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, pruning: LimitPruning) -> None:
         self._db = db
+        self._pruning = pruning
         self._by_number = PostLookups(db.pool, POSTS_BY_NUMBER)
         self._by_message = PostLookups(db.pool, POSTS_BY_MESSAGE)
 
@@ -61,10 +63,14 @@ class PostgresPosts:
         await self._by_number.close()
         await self._by_message.close()
 
-    async def add_question(self, new: NewQuestion) -> Question:
+    async def add_question(self, new: NewQuestion, *, check: AskCheck | None = None) -> Question:
         ws = await self._db.workspace_id(new.workspace)
+        if check is not None:
+            self._pruning.asked(check)
 
         async def insert(conn: Any) -> Row:
+            if check is not None:  # first: the asker's lock comes before the number counter's
+                await take_ask(conn, ws, new.asker_id, check)
             number = await conn.fetchval(NEXT_NUMBER, ws, PostKind.QUESTION.value)
             row: Row = await conn.fetchrow(
                 INSERT_QUESTION, ws, number, new.channel_id, new.channel_is_private,

@@ -72,7 +72,9 @@ ANSWER_BY_MESSAGE = (
 
 # Every vote write starts by locking its post: each later statement of the transaction then
 # reads every vote committed before it (READ COMMITTED), so the recount cannot miss a racer's row.
-VOTE = "SELECT o_ups, o_downs, o_changed, o_net FROM qabot_vote($1, $2, $3, $4, $5, $6, $7)"
+VOTE = """
+SELECT o_ups, o_downs, o_changed, o_net, o_limit, o_wait
+FROM qabot_limited_vote($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"""
 LOCK_LIVE_POST = """
 SELECT id FROM posts WHERE workspace_id = $1 AND kind = $2 AND number = $3 AND NOT removed
 FOR UPDATE"""

@@ -7,8 +7,9 @@ migrations, workspace ids) is storage/postgres/database.py, shared by the parts 
 composed of; the store opens the pools, builds the parts and delegates each method of the Store
 port to the part that owns it (posts, votes, ranking, surfacing, reconcile; dump for copy-store).
 
-Two pools: the main one for everything, and a small one whose connections plan /top's statement
-once (storage/postgres/ranking.py).
+Three pools: the main one for everything, a small one whose connections plan /top's statement
+once (storage/postgres/ranking.py), and a small one for the web view's own reads
+(storage/postgres/web.py), so that a crawler never queues ahead of the votes for a connection.
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ from bot.domain import (
 )
 from bot.errors import StoreUnavailable
 from bot.ports import (
+    AskCheck,
     BatchReport,
     ImportedThread,
     ImportWrite,
     NewAnswer,
     NewQuestion,
+    VoteCheck,
     VoteRow,
     VoteTally,
     WebFilter,
@@ -49,6 +52,7 @@ from storage.postgres.database import FAILURES, UNAVAILABLE, Database, keep_sess
 from storage.postgres.dump import PostgresDump
 from storage.postgres.event_claims import EventClaims
 from storage.postgres.imports import PostgresImports
+from storage.postgres.limits import LimitPruning
 from storage.postgres.people import PostgresPeople
 from storage.postgres.posts import PostgresPosts
 from storage.postgres.ranking import PostgresRanking
@@ -64,15 +68,22 @@ __all__ = ["PostgresStore"]
 log = logging.getLogger("qabot.storage")
 
 _RANKING_POOL_SIZE = 2
+_WEB_POOL_SIZE = 2
 
 
 class PostgresStore:
-    def __init__(self, pool: Any, ranking: Any = None) -> None:
+    # Many processes may share the database: the abuse limits are kept in it, with the writes
+    # (storage/postgres/limits.py).
+    shares_limits = True
+
+    def __init__(self, pool: Any, ranking: Any = None, web: Any = None) -> None:
         self._pool = pool
         self._ranking_pool = ranking
+        self._web_pool = web
         self._db = db = Database(pool)
-        self._posts = PostgresPosts(db)
-        self._votes = PostgresVotes(db)
+        self._limits = LimitPruning(pool)
+        self._posts = PostgresPosts(db, self._limits)
+        self._votes = PostgresVotes(db, self._limits)
         self._events = EventClaims(pool)
         self._ranking = PostgresRanking(db, ranking)
         self._surfacing = PostgresSurfacing(db)
@@ -80,7 +91,7 @@ class PostgresStore:
         self._imports = PostgresImports(db)
         self._dump = PostgresDump(db)
         self._people = PostgresPeople(db)
-        self._web = PostgresWeb(db)
+        self._web = PostgresWeb(db, web)
 
     @classmethod
     async def open(
@@ -104,6 +115,11 @@ class PostgresStore:
                     server_settings={"plan_cache_mode": "force_generic_plan"},
                 )
             )  # fmt: skip
+            pools.append(
+                await asyncpg.create_pool(
+                    url, min_size=1, max_size=_WEB_POOL_SIZE, reset=keep_session
+                )
+            )
         except (*FAILURES, ValueError) as error:
             log.error("cannot connect to PostgreSQL: %r", error)
             for pool in pools:
@@ -125,8 +141,10 @@ class PostgresStore:
         await self._votes.close()
         await self._events.close()
         await self._posts.close()
-        if self._ranking_pool is not None:
-            await self._ranking_pool.close()
+        await self._limits.close()
+        for pool in (self._ranking_pool, self._web_pool):
+            if pool is not None:
+                await pool.close()
         await self._pool.close()
 
     def observe_batches(self, report: BatchReport) -> None:
@@ -144,8 +162,8 @@ class PostgresStore:
 
     # Posts ------------------------------------------------------------------------------------
 
-    async def add_question(self, new: NewQuestion) -> Question:
-        return await self._posts.add_question(new)
+    async def add_question(self, new: NewQuestion, *, check: AskCheck | None = None) -> Question:
+        return await self._posts.add_question(new, check=check)
 
     async def link_question(
         self, workspace: WorkspaceRef, number: int, *, message: MessageRef, thread_key: str | None
@@ -198,15 +216,24 @@ class PostgresStore:
         emoji: str,
         weight: int,
         at: datetime,
+        check: VoteCheck | None = None,
     ) -> VoteTally:
         return await self._votes.add_vote(
-            workspace, post_id, voter_id=voter_id, emoji=emoji, weight=weight, at=at
+            workspace, post_id, voter_id=voter_id, emoji=emoji, weight=weight, at=at, check=check
         )
 
     async def remove_vote(
-        self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
+        self,
+        workspace: WorkspaceRef,
+        post_id: PostId,
+        *,
+        voter_id: str,
+        emoji: str,
+        check: VoteCheck | None = None,
     ) -> VoteTally:
-        return await self._votes.remove_vote(workspace, post_id, voter_id=voter_id, emoji=emoji)
+        return await self._votes.remove_vote(
+            workspace, post_id, voter_id=voter_id, emoji=emoji, check=check
+        )
 
     async def clear_votes(
         self, workspace: WorkspaceRef, post_id: PostId, *, emoji: str | None
@@ -332,6 +359,11 @@ class PostgresStore:
         self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int
     ) -> Sequence[Question]:
         return await self._web.web_questions(workspace, where=where, since=since, limit=limit)
+
+    async def web_similar(
+        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+    ) -> Sequence[Question]:
+        return await self._web.web_similar(workspace, words, limit=limit)
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         return await self._web.set_web_hidden(workspace, number, hidden)

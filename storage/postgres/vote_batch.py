@@ -1,6 +1,8 @@
 """Group commit for PostgreSQL votes: every reaction event waiting in the process goes to the
-database as one statement (qabot_vote_batch, migration 0010), so concurrent votes share one round
-trip and one commit instead of paying one each.
+database as one statement (qabot_vote_batch, migration 0014), so concurrent votes share one round
+trip and one commit instead of paying one each. Each event carries its vote limits, checked and
+counted in the same statement (storage/postgres/limits.py); a refused event fails its caller
+with `Refused`.
 
 One flush runs at a time; while it is in flight, new events queue and form the next batch, so the
 batch grows with the load and a lone vote still goes out at once (no added wait). A caller's
@@ -20,6 +22,7 @@ from typing import Any, NamedTuple
 from bot.errors import StoreUnavailable
 from bot.ports import BatchReport, VoteTally
 from storage.postgres.database import UNAVAILABLE, fail_waiting
+from storage.postgres.limits import refused
 
 __all__ = ["VoteBatcher", "VoteEvent"]
 
@@ -31,13 +34,15 @@ MAX_BATCH = 64
 _RETRY_STATES = frozenset({"40001", "40P01"})  # serialization failure, deadlock
 
 VOTE_BATCH = """
-SELECT b_i, b_ups, b_downs, b_changed, b_net, b_state, b_error
+SELECT b_i, b_ups, b_downs, b_changed, b_net, b_limit, b_wait, b_state, b_error
 FROM qabot_vote_batch($1::bigint[], $2::text[], $3::bigint[], $4::text[], $5::text[],
-                      $6::integer[], $7::bigint[])"""
+                      $6::integer[], $7::bigint[], $8::bigint[], $9::integer[], $10::integer[],
+                      $11::bigint[])"""
 
 
 class VoteEvent(NamedTuple):
-    """qabot_vote's arguments: weight None removes the reaction."""
+    """qabot_limited_vote's arguments: weight None removes the reaction; the vote limits as of
+    `now_ms`, 0 where off (storage/postgres/limits.py)."""
 
     ws: int
     kind: str
@@ -46,6 +51,10 @@ class VoteEvent(NamedTuple):
     emoji: str
     weight: int | None
     at_ms: int | None
+    now_ms: int
+    per_minute: int
+    per_post: int
+    cooldown_ms: int
 
 
 def _unobserved(size: int, seconds: float) -> None:
@@ -99,7 +108,9 @@ class VoteBatcher:
                 if future.done():  # the caller was cancelled; its vote still stands
                     continue
                 state = row["b_state"]
-                if state is None:
+                if state is None and row["b_limit"] is not None:
+                    future.set_exception(refused(row["b_limit"], row["b_wait"]))
+                elif state is None:
                     future.set_result(_tally(row))
                 elif state in _RETRY_STATES:
                     task = asyncio.ensure_future(_chain(self._single(event), future))

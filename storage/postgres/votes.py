@@ -1,5 +1,5 @@
-"""The PostgreSQL store's votes: reactions through the vote batcher, claims through theirs, and
-the rarer whole-post changes."""
+"""The PostgreSQL store's votes: reactions through the vote batcher (with their vote limits),
+claims through theirs, and the rarer whole-post changes."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import PostId, WorkspaceRef
-from bot.ports import BatchReport, VoteTally
+from bot.ports import BatchReport, VoteCheck, VoteTally
 from storage.postgres.database import Database, rowcount
+from storage.postgres.limits import NO_CHECK, LimitPruning, refused, vote_check
 from storage.postgres.lookups import Claims
 from storage.postgres.sql import (
     CLAIMS,
@@ -27,8 +28,9 @@ __all__ = ["PostgresVotes"]
 
 
 class PostgresVotes:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, pruning: LimitPruning) -> None:
         self._db = db
+        self._pruning = pruning
         self._batcher = VoteBatcher(db.pool, self._single_vote)
         self._claims = Claims(db.pool, CLAIMS)
 
@@ -49,31 +51,48 @@ class PostgresVotes:
         emoji: str,
         weight: int,
         at: datetime,
+        check: VoteCheck | None = None,
     ) -> VoteTally:
-        return await self._one_statement_vote(workspace, post_id, voter_id, emoji, weight, at)
+        return await self._one_statement_vote(
+            workspace, post_id, voter_id, emoji, weight, at, check
+        )
 
     async def remove_vote(
-        self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
+        self,
+        workspace: WorkspaceRef,
+        post_id: PostId,
+        *,
+        voter_id: str,
+        emoji: str,
+        check: VoteCheck | None = None,
     ) -> VoteTally:
-        return await self._one_statement_vote(workspace, post_id, voter_id, emoji, None, None)
+        return await self._one_statement_vote(
+            workspace, post_id, voter_id, emoji, None, None, check
+        )
 
     async def _one_statement_vote(
         self, workspace: WorkspaceRef, post_id: PostId, voter: str, emoji: str,
-        weight: int | None, at: datetime | None,
+        weight: int | None, at: datetime | None, check: VoteCheck | None,
     ) -> VoteTally:  # fmt: skip
         """Through the batcher (storage/postgres/vote_batch.py): concurrent votes share one
         statement and one commit, and a refused one fails alone."""
         ws = await self._db.workspace_id(workspace)
         at_ms = None if at is None else to_ms(at)
         kind = post_id.kind.value
+        limits = vote_check(check)
+        if limits is not NO_CHECK:
+            self._pruning.voted(limits)
         return await self._batcher.vote(
-            VoteEvent(ws, kind, post_id.number, voter, emoji, weight, at_ms)
+            VoteEvent(ws, kind, post_id.number, voter, emoji, weight, at_ms, *limits)
         )
 
     async def _single_vote(self, event: VoteEvent) -> VoteTally:
-        """One event in its own transaction (qabot_vote, migration 0010), retried on conflict."""
+        """One event in its own transaction (qabot_limited_vote, migration 0014), retried on
+        conflict."""
         row = await self._db.write(lambda conn: conn.fetchrow(VOTE, *event))
         assert row is not None
+        if row["o_limit"] is not None:
+            raise refused(row["o_limit"], row["o_wait"])
         return VoteTally(
             row["o_ups"], row["o_downs"], changed=row["o_changed"], voter_net=row["o_net"]
         )

@@ -44,11 +44,13 @@ from bot.domain import (
     WorkspaceRef,
 )
 from bot.ports import (
+    AskCheck,
     BatchReport,
     ImportedThread,
     ImportWrite,
     NewAnswer,
     NewQuestion,
+    VoteCheck,
     VoteRow,
     VoteTally,
     WebFilter,
@@ -81,6 +83,10 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
 class SqliteStore:
+    # One writer process: its own memory keeps the abuse limits (bot/limits.py), and the writes
+    # are never given a check.
+    shares_limits = False
+
     def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
         workspaces = WorkspaceIds()
         self._db = connection
@@ -148,7 +154,7 @@ class SqliteStore:
 
     # Posts ------------------------------------------------------------------------------------
 
-    async def add_question(self, new: NewQuestion) -> Question:
+    async def add_question(self, new: NewQuestion, *, check: AskCheck | None = None) -> Question:
         return await self._posts.add_question(new)
 
     async def link_question(
@@ -202,13 +208,20 @@ class SqliteStore:
         emoji: str,
         weight: int,
         at: datetime,
+        check: VoteCheck | None = None,
     ) -> VoteTally:
         return await self._votes.add_vote(
             workspace, post_id, voter_id=voter_id, emoji=emoji, weight=weight, at=at
         )
 
     async def remove_vote(
-        self, workspace: WorkspaceRef, post_id: PostId, *, voter_id: str, emoji: str
+        self,
+        workspace: WorkspaceRef,
+        post_id: PostId,
+        *,
+        voter_id: str,
+        emoji: str,
+        check: VoteCheck | None = None,
     ) -> VoteTally:
         return await self._votes.remove_vote(workspace, post_id, voter_id=voter_id, emoji=emoji)
 
