@@ -39,6 +39,22 @@ class Terminal:
             assert time.monotonic() < deadline, f"never showed {text!r}; showed {self.shown!r}"
             self._read(deadline - time.monotonic())
 
+    def wait_until_reading_keys(self, *, within: float = 10) -> None:
+        """Wait until the console sleeps in readline's select() for the next key, as it does
+        long before a person's next key press. A SIGINT that arrives after readline has drawn
+        the prompt but before it calls select() is only noticed at the next key (CPython's
+        readline checks for signals when select() is interrupted), and a test pressing keys at
+        machine speed would land in that window now and then."""
+        wchan = Path(f"/proc/{self.pid}/wchan")
+        if not wchan.exists():
+            time.sleep(0.5)
+            return
+        deadline = time.monotonic() + within
+        # The kernel function select() and poll() sleep in (epoll, the event loop's, is ep_poll).
+        while not wchan.read_text().startswith(("poll_schedule_timeout", "do_select")):
+            assert time.monotonic() < deadline, f"never waited for a key; in {wchan.read_text()}"
+            time.sleep(0.01)
+
     def exit_code(self, *, within: float = 5) -> int:
         """The exit code once the console has ended by itself, within `within` seconds."""
         deadline = time.monotonic() + within
@@ -81,6 +97,7 @@ def terminal(tmp_path: Path) -> Iterator[Terminal]:
 
 
 def test_ctrl_c_at_the_prompt_leaves_at_once(terminal: Terminal) -> None:
+    terminal.wait_until_reading_keys()
     terminal.press(b"\x03")
     assert terminal.exit_code() == 0
     assert b"Traceback" not in terminal.shown
