@@ -12,7 +12,6 @@ import asyncio
 import os
 import re
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -28,23 +27,14 @@ from bot.ports import Store
 from bot.service import utc_now
 from bot.settings import DiscordSettings, Secrets, Settings, StorageSettings
 from storage import open_store
+from tests.adapters.importing import QABOT, ROOT, Quiet
 from tests.conftest import FreshUrl
 
 from .fake_discord import FakeDiscord, Thrower
 from .fake_routes import start_thread
 
 Json = dict[str, Any]
-ROOT = Path(__file__).resolve().parents[3]
-QABOT = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
 READ = r"/channels/(\d+)/messages"  # a thread's messages: what reading a thread asks
-
-
-class _Quiet:
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self) -> None:
-        pass
 
 
 @pytest.fixture
@@ -70,7 +60,7 @@ async def run_import(settings: Settings, store: Store, channel: Json) -> ImportS
             store=store, settings=settings, source=source, workspace=source.workspace,
             clock=utc_now,
         )  # fmt: skip
-        return await importer.run(options, _Quiet())
+        return await importer.run(options, Quiet())
 
 
 def forum_post(

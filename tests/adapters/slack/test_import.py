@@ -9,7 +9,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -26,21 +25,12 @@ from bot.replies import FORGOTTEN_ID, FORGOTTEN_NAME
 from bot.service import utc_now
 from bot.settings import Settings
 from storage import open_store
+from tests.adapters.importing import QABOT, ROOT, Quiet
 from tests.adapters.slack.fake_slack import BOT_TOKEN, CHANNEL_ID, TEAM_ID, FakeSlack
 from tests.adapters.slack.world import ALICE, BOB, CAROL, DAVE, ERIN, PEOPLE
 from tests.conftest import FreshUrl
 
 TEAM = WorkspaceRef("slack", TEAM_ID)
-ROOT = Path(__file__).resolve().parents[3]
-QABOT = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
-
-
-class _Quiet:
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self) -> None:
-        pass
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +45,7 @@ async def run_import(settings: Settings, store: Store, **options: Any) -> Import
         importer = Importer(
             store=store, settings=settings, source=source, workspace=TEAM, clock=utc_now
         )
-        return await importer.run(chosen, _Quiet())
+        return await importer.run(chosen, Quiet())
 
 
 def thread(fake: FakeSlack, text: str, replies: list[tuple[str, str]], *, by: str = ALICE) -> str:

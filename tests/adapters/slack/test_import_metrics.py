@@ -10,42 +10,25 @@ import asyncio
 import os
 import re
 import socket
-import sys
 from pathlib import Path
 
 import aiohttp
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from adapters.ops.prometheus import PrometheusMetrics
 from adapters.slack.importer import slack_import_source
-from bot.domain import PostId, PostKind, WorkspaceRef
+from bot.domain import PostId, PostKind
 from bot.importing import Importer, ImportOptions, ImportSummary
 from bot.ports import Store
 from bot.service import utc_now
 from bot.settings import Settings
 from storage import open_store
-from tests.adapters.slack.fake_slack import BOT_TOKEN, CHANNEL_ID, TEAM_ID, FakeSlack
-from tests.adapters.slack.world import ALICE, BOB, CAROL, PEOPLE
+from tests.adapters.importing import QABOT, ROOT, Quiet
+from tests.adapters.slack.fake_slack import BOT_TOKEN, CHANNEL_ID, FakeSlack
+from tests.adapters.slack.test_import import TEAM, people  # noqa: F401  people: the fixture
+from tests.adapters.slack.world import ALICE, BOB, CAROL
 
-TEAM = WorkspaceRef("slack", TEAM_ID)
-ROOT = Path(__file__).resolve().parents[3]
-QABOT = [sys.executable, "-c", "import sys; from bot.cli import main; sys.exit(main())"]
 COUNTER = "qabot_import_messages_total"
-
-
-class _Quiet:
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self) -> None:
-        pass
-
-
-@pytest.fixture(autouse=True)
-def people(fake_slack: FakeSlack) -> None:
-    for user_id, name in PEOPLE.items():
-        fake_slack.add_user(user_id, name)
 
 
 def _threads(fake: FakeSlack, count: int) -> None:
@@ -65,7 +48,7 @@ async def _import(settings: Settings, store: Store, metrics: PrometheusMetrics) 
             store=store, settings=settings, source=source, workspace=TEAM, clock=utc_now,
             metrics=metrics,
         )  # fmt: skip
-        return await importer.run(options, _Quiet())
+        return await importer.run(options, Quiet())
 
 
 def _counted(metrics: PrometheusMetrics) -> float:
