@@ -80,6 +80,7 @@ class SqliteWriter:
         self._task: asyncio.Task[None] | None = None
         self._checkpointer = Checkpointer(path, rewind_frames=rewind_frames)
         self._invalidate = on_rollback  # called whenever a write is rolled back
+        self._data_version = 0  # PRAGMA data_version when `_others_committed` last looked
         self.commits = 0  # batches committed: how much sharing a burst got (tests, bench)
         self.on_batch: BatchReport = _unobserved  # told each batch's size and duration
 
@@ -97,6 +98,7 @@ class SqliteWriter:
         # pages are touched.
         db.execute(f"PRAGMA cache_size = -{self._cache_kib}")
         db.create_function("wilson", 2, wilson_lower_bound, deterministic=True)
+        self._data_version = int(db.execute("PRAGMA data_version").fetchone()[0])
         self._db = db
         self._checkpointer.start()
         self._task = asyncio.create_task(self._drain(), name="qabot-sqlite-writer")
@@ -173,7 +175,15 @@ class SqliteWriter:
                     else:
                         future.set_exception(_mapped(value))
             if self._checkpointer.wants_rewind:
-                await self._checkpointer.rewind()
+                await self._checkpointer.rewind(bounded=self._others_committed())
+
+    def _others_committed(self) -> bool:
+        """Whether another connection (another process's store, an import) committed since the
+        last call: SQLite's data_version changes for every commit but this connection's own."""
+        assert self._db is not None
+        version = int(self._db.execute("PRAGMA data_version").fetchone()[0])
+        changed, self._data_version = version != self._data_version, version
+        return changed
 
     async def _locked_apply(self, batch: list[_Pending]) -> list[tuple[bool, Any]]:
         """Apply the batch optimistically; replay it isolated if an op failed halfway."""

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable
 from pathlib import Path
+
+import pytest
 
 from bot.voting import wilson_lower_bound
 from storage.sqlite import SqliteStore
 from storage.sqlite import sql as sqlite_sql
+from storage.sqlite.checkpoint import REWIND_WAIT_S, Checkpointer
 from storage.sqlite.writer import SqliteWriter
 from tests.storage.builders import SLACK, a, answer, ask, unvote, vote
 
@@ -163,6 +167,37 @@ async def test_a_burst_without_pauses_keeps_the_wal_bounded(tmp_path: Path) -> N
         await writer.close()
     assert count[0] == 4000
     assert largest < 2 * 1024 * 1024, f"the WAL grew to {largest} bytes"
+
+
+async def test_while_another_process_writes_too_a_slow_checkpoint_holds_writes_back_briefly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Frames another process wrote (an import beside the running bot) can take longer to copy
+    # back than a live vote may wait: the writer waits REWIND_WAIT_S for a rewind, then goes on.
+    copy_back = Checkpointer._checkpoint
+
+    def slow_copy_back(db: sqlite3.Connection) -> tuple[int, int]:
+        time.sleep(0.4)
+        return copy_back(db)
+
+    monkeypatch.setattr(Checkpointer, "_checkpoint", staticmethod(slow_copy_back))
+    writer = await _scratch_writer(tmp_path, rewind_frames=64)
+    other = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
+    loop = asyncio.get_running_loop()
+    waits = []
+    try:
+        started = loop.time()
+        while loop.time() - started < 1.5:  # past three checkpoints, each wanting a rewind
+            other.execute("INSERT INTO scratch VALUES (-1, zeroblob(2000))")
+            sent = loop.time()
+            await asyncio.gather(*(writer.run(_insert(i)) for i in range(20)))
+            waits.append(loop.time() - sent)
+        count = await writer.read(lambda db: db.execute("SELECT count(*) FROM scratch").fetchone())
+    finally:
+        other.close()
+        await writer.close()
+    assert count[0] == 21 * len(waits)
+    assert max(waits) < REWIND_WAIT_S + 0.1, f"a write waited {max(waits):.3f} s"
 
 
 async def test_a_reader_holding_an_old_snapshot_delays_the_rewind_but_no_write(
