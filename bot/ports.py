@@ -405,11 +405,28 @@ class Store(Protocol):
         """Live questions from public channels, not hidden from the web, asked since `since`
         and matching `where`, newest first."""
 
+    async def web_sitemap(
+        self, workspace: WorkspaceRef, *, channels: Collection[str] | None, limit: int
+    ) -> Sequence[tuple[Question, datetime]]:
+        """The questions web_questions lists (in `channels`; None: every public channel), newest
+        first, each with the time its page last gained a post: its newest live answer's
+        creation, else its own."""
+
+    async def set_channel_name(self, workspace: WorkspaceRef, channel_id: str, name: str) -> bool:
+        """Record the name a channel has now (1 to 100 characters); False, and nothing
+        written, when it had that name already."""
+
+    async def channel_names(
+        self, workspace: WorkspaceRef, channel_ids: Collection[str]
+    ) -> Mapping[str, str]:
+        """The recorded name of each of these channels that has one."""
+
     async def web_similar(
         self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
     ) -> Sequence[Question]:
         """Questions the web view may show (as web_questions) sharing at least two of `words`
-        as prefixes (any one, when fewer than three are given), the best text match first."""
+        (any one, when fewer than three are given), each word matched as the full-text index
+        stems it, never as a prefix; the best text match first."""
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         """Hide a question from the web view, or show it again; False if nothing changed."""

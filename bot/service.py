@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
+from bot.channel_names import ChannelNames
 from bot.commands import parse_post_id
 from bot.domain import (
     Answer,
@@ -86,6 +87,8 @@ class QAService(Surfacing):
         # What the process counts, and whether each adapter is connected (`[ops]`).
         self.metrics: Metrics = metrics or NoMetrics()
         self.readiness = Readiness()
+        # The names of the channels commands come from, for the web view (bot/channel_names.py).
+        self.channel_names = ChannelNames(store)
 
     @property
     def clock(self) -> Clock:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from bot.domain import Question
 from bot.replies import SimilarQuestion
 
-__all__ = ["THRESHOLD", "key_words", "rank_similar", "stems"]
+__all__ = ["THRESHOLD", "key_words", "rank_similar", "search_words", "stems"]
 
 THRESHOLD = 0.4
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -46,6 +46,15 @@ def key_words(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
 
 def stems(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(stem(w) for w in key_words(text, tags))
+
+
+def search_words(text: str, tags: Iterable[str] = ()) -> list[str]:
+    """One key word for each stem (the shortest, then the first alphabetically): what to ask a
+    full-text index that stems words itself, so each of the question's stems is asked once."""
+    chosen: dict[str, str] = {}
+    for word in sorted(key_words(text, tags), key=lambda word: (len(word), word)):
+        chosen.setdefault(stem(word), word)
+    return sorted(chosen.values())
 
 
 def _cosine(a: frozenset[str], b: frozenset[str]) -> float:

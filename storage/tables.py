@@ -31,6 +31,7 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
     ("headlines", ("workspace_id", "user_id", "headline"), "workspace_id, user_id"),
     ("web_names", ("workspace_id", "user_id", "shown"), "workspace_id, user_id"),
     ("web_hidden", ("workspace_id", "number"), "workspace_id, number"),
+    ("channel_names", ("workspace_id", "channel_id", "name"), "workspace_id, channel_id"),
 )  # fmt: skip
 
 # Tables a load empties but never fills: live removals only order vote changes against a catch-up

@@ -5,6 +5,17 @@ kept at 0.4 or more). With three or more stems, one stem in common reaches 0.4 o
 question of one or two stems, so the search asks for two in common: the index then hands over
 the few questions sharing a pair instead of every question sharing any one word, which for a
 common word is a large share of the workspace on every page view.
+
+Each word is one of the question's own words, one for each stem (bot/similarity.py
+`search_words`), matched whole as the index stems it, never as a prefix: a prefix takes in every
+word that begins so ("car" is career, careful and card too), whose posts the index reads and
+merges on every page view, to hand over candidates that mostly share no stem with the page at
+all. What that leaves out: a question that shares a stem only in a word the index stems apart
+(bot/similarity.py's stem "off" holds "offer" and "off", which both indexes keep apart), unless
+it shares another pair.
+
+The index ranks every question sharing a pair and hands over the best text matches, so the time
+still grows with the number of questions sharing the page's commonest pair.
 """
 
 from __future__ import annotations

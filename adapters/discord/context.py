@@ -36,10 +36,14 @@ class DiscordContext:
         return found if found is not None else await self.client.fetch_channel(channel_id)
 
     async def resolve_home(self, channel: Any) -> Any:
-        """Where a thread's questions and rankings belong: its parent channel."""
-        if tr.is_thread(channel):
-            return await self.resolve_channel(channel.parent_id)
-        return channel
+        """Where a thread's questions and rankings belong: its parent channel. Its name, which
+        the channel object knows, is recorded for the web view (not for a private channel)."""
+        home = await self.resolve_channel(channel.parent_id) if tr.is_thread(channel) else channel
+        guild = getattr(home, "guild", None)
+        if guild is not None:
+            ref = tr.channel_ref(guild.id, home.id, is_private=tr.is_private(home))
+            await self.service.channel_names.saw(ref, getattr(home, "name", None))
+        return home
 
     def forum_tags(self, guild_id: int | None) -> list[str]:
         guild = self.client.get_guild(guild_id) if guild_id is not None else None

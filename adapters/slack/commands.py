@@ -8,6 +8,7 @@ who acted and anything else into a log line and an apology.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
@@ -17,7 +18,7 @@ import adapters.slack.translate as edge
 from adapters.slack.context import SlackContext, Tell
 from adapters.slack.surfacing import export_chunks, surfacing_message
 from bot.commands import parse_qa, parse_top, top_args, top_title
-from bot.domain import MessageRef, Question, TopQuery
+from bot.domain import ChannelRef, MessageRef, Question, TopQuery
 from bot.errors import InvalidInput
 from bot.replies import PersonalExport, accepted_sentence, removed_sentence
 from bot.surfacing_verbs import SURFACING_VERBS, run_surfacing_verb
@@ -39,6 +40,14 @@ class SlackCommands:
     def _max_chars(self) -> int:
         return self.context.settings.limits.max_text_chars
 
+    async def _named(self, command: edge.SlashCommand, work: Awaitable[None]) -> None:
+        """A command's work, after recording the channel's name its payload gives, for the web
+        view: no Web API call, and a store write only for a name this process has not recorded
+        yet (bot/channel_names.py)."""
+        channel = ChannelRef(command.workspace, command.channel_id)
+        await self.context.service.channel_names.saw(channel, command.channel_name)
+        await work
+
     # ---------------------------------------------------------------- /ask and its form
 
     async def on_ask(self, ack: AsyncAck, body: Body, respond: AsyncRespond) -> None:
@@ -47,14 +56,13 @@ class SlackCommands:
         text, anonymous = edge.parse_ask_text(command.text)
         tell = self.context.responder(respond)
         if not text:
-            await self.context.run("ask form", self._open_ask(command), tell)
+            await self.context.run("ask form", self._named(command, self._open_ask(command)), tell)
             return
         asked = edge.AskForm(
             command.workspace, command.user_id, command.channel_id, text, (), anonymous
         )
-        await self.context.run(
-            "ask", self._ask(asked, command.user_name, tell), tell, command="ask"
-        )
+        work = self._named(command, self._ask(asked, command.user_name, tell))
+        await self.context.run("ask", work, tell, command="ask")
 
     async def _open_ask(self, command: edge.SlashCommand) -> None:
         # Say "invite me" before someone types a whole question into the form, not after.
@@ -118,7 +126,8 @@ class SlackCommands:
         await ack()
         command = edge.parse_command(body)
         tell = self.context.responder(respond)
-        await self.context.run("top", self._top(command, respond), tell, command="top")
+        work = self._named(command, self._top(command, respond))
+        await self.context.run("top", work, tell, command="top")
 
     def _query(self, args: str, channel_id: str) -> TopQuery:
         slack, limits = self.context.settings.slack, self.context.settings.limits
@@ -167,7 +176,8 @@ class SlackCommands:
         await ack()
         command = edge.parse_command(body)
         tell = self.context.responder(respond)
-        await self.context.run("qa", self._qa(command, respond, tell), tell, command="qa")
+        work = self._named(command, self._qa(command, respond, tell))
+        await self.context.run("qa", work, tell, command="qa")
 
     async def _surfacing(
         self, command: edge.SlashCommand, verb: str, rest: str, respond: AsyncRespond

@@ -51,6 +51,8 @@ SHARE_TOP_ACTION = "qabot_share_top"
 # Subtypes that are still a person writing in a thread; every other subtype (joins, bot
 # messages, topic changes ...) is not an answer.
 _REPLY_SUBTYPES = {None, "thread_broadcast", "file_share"}
+# What a slash command's `channel_name` says where a conversation has no name of its own.
+_PLACEHOLDER_NAMES = {"directmessage", "privategroup"}
 
 Payload = Mapping[str, Any]
 
@@ -90,6 +92,7 @@ class SlashCommand:
     user_name: str
     text: str
     trigger_id: str
+    channel_name: str | None = None  # None in a DM or where Slack sends a placeholder
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +198,15 @@ def parse_command(body: Payload) -> SlashCommand:
         user_name=str(body.get("user_name", "")),
         text=str(body.get("text", "")),
         trigger_id=str(body.get("trigger_id", "")),
+        channel_name=_channel_name(body),
     )
+
+
+def _channel_name(body: Payload) -> str | None:
+    """The channel's name, as a command's payload gives it; Slack's placeholders for direct
+    messages and (in older workspaces) private channels name nothing."""
+    name = str(body.get("channel_name") or "")
+    return None if name in _PLACEHOLDER_NAMES or name.startswith("mpdm-") else name or None
 
 
 def parse_click(body: Payload) -> ButtonClick:

@@ -74,10 +74,14 @@ class Pages:
             newest += front.newest
             waiting += front.waiting
             top += await reader.top_answers(workspace, window=Window.MONTH)
-            # Listed channels, and for `*` those of the newest questions: the store keeps no
-            # list of a workspace's channels.
-            shown = reader.listed_channels(workspace) | set(front.channels)
-            channels += [channel_link(workspace, channel) for channel in sorted(shown)]
+            # Listed channels with a question shown, and for `*` those of the newest questions:
+            # the store keeps no list of a workspace's channels.
+            listed = reader.listed_channels(workspace) - set(front.channels)
+            shown = {c for c in listed if await reader.channel_exists(workspace, c)}
+            shown |= set(front.channels)
+            names = await reader.channel_names(workspace, shown)
+            links = [channel_link(workspace, c, names.get(c)) for c in shown]
+            channels += sorted(links, key=lambda link: (link["name"].casefold(), link["path"]))
         newest.sort(key=lambda item: item.question.created_at, reverse=True)
         return self.render(
             request, "index.html", "/",
@@ -111,7 +115,8 @@ class Pages:
             workspace, channel_id=channel_id, window=window, solved=solved, limit=100
         )
         path = channel_path(workspace, channel_id)
-        name = channel_name(channel_id)
+        names = await self._reader.channel_names(workspace, [channel_id])
+        name = channel_name(channel_id, names.get(channel_id))
         return self.render(
             request, "list.html", path, title=f"Questions in {name}",
             heading=f"Questions in {name}",

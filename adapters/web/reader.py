@@ -7,7 +7,7 @@ answers with the same 404 whatever the reason (private, unlisted, removed, hidde
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +15,7 @@ from adapters.web.people import Namer, people_of
 from bot.domain import PostId, PostKind, Question, RankedAnswer, TopQuery, Window, WorkspaceRef
 from bot.ports import WebFilter
 from bot.service import QAService
-from bot.similarity import rank_similar, stems
+from bot.similarity import rank_similar, search_words
 from bot.voting import window_start
 from bot.web_settings import ALL_CHANNELS, WebSettings, is_published, published
 
@@ -48,6 +48,7 @@ class QuestionPage:
     asker: str
     answers: Sequence[AnswerView]  # the accepted answer first, then /top's order
     similar: Sequence[ListedQuestion]
+    channel_name: str | None = None  # None: no name was ever seen, the id stands in
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,15 +139,21 @@ class SiteReader:
             frozenset(q.channel_id for q in found),
         )
 
+    async def channel_names(
+        self, workspace: WorkspaceRef, channel_ids: Collection[str]
+    ) -> Mapping[str, str]:
+        """The names the adapters saw for these channels (the ones a page shows), where known."""
+        return await self._store.channel_names(workspace, channel_ids)
+
     def listed_channels(self, workspace: WorkspaceRef) -> set[str]:
         """The channels `[web] channels` names for a workspace, without `*`."""
         return set(self._published.get(workspace, frozenset())) - {ALL_CHANNELS}
 
     async def channel_exists(self, workspace: WorkspaceRef, channel_id: str) -> bool:
+        """A channel is on the site once it is published and has a question shown there: a
+        private channel's questions never are, so even one listed by mistake stays unknown."""
         channels = self._published.get(workspace, frozenset())
-        if channel_id in channels:
-            return True
-        if ALL_CHANNELS not in channels:
+        if channel_id not in channels and ALL_CHANNELS not in channels:
             return False
         found = await self._store.web_questions(
             workspace, where=WebFilter(channels=[channel_id]), since=None, limit=1
@@ -164,15 +171,17 @@ class SiteReader:
         ranked = sorted(ranked, key=lambda r: (not r.accepted, r.rank))
         similar = await self._similar(question)
         namer = await self._namer(workspace, [question, *similar], ranked)
+        names = await self.channel_names(workspace, [question.channel_id])
         return QuestionPage(
             question,
             namer.asker(question),
             [AnswerView(r, namer.author(r.answer)) for r in ranked],
             [ListedQuestion(q, namer.asker(q)) for q in similar],
+            names.get(question.channel_id),
         )
 
     async def _similar(self, question: Question) -> list[Question]:
-        mine = sorted(stems(question.text, question.tags))
+        mine = search_words(question.text, question.tags)
         if not mine:
             return []
         candidates = await self._store.web_similar(question.workspace, mine, limit=_CANDIDATES)
@@ -212,13 +221,12 @@ class SiteReader:
         return found
 
     async def sitemap(self) -> list[tuple[Question, datetime]]:
-        """Every published question, once, with the time it last changed that we know of."""
+        """Every published question, once, with the time its page last gained a post (its
+        newest answer), read for all of a workspace's questions at once."""
         entries: list[tuple[Question, datetime]] = []
         for workspace in self._published:
-            found = await self._store.web_questions(
-                workspace, where=self._filter(workspace), since=None, limit=_SITEMAP
-            )
-            entries += [(q, q.created_at) for q in found]
+            channels = self._filter(workspace).channels
+            entries += await self._store.web_sitemap(workspace, channels=channels, limit=_SITEMAP)
         return entries
 
 

@@ -31,13 +31,15 @@ def question_title(question: Question) -> str:
     return excerpt(plain_text(question.text), _TITLE)
 
 
-def channel_name(channel_id: str) -> str:
-    """How the site names a channel: the store keeps channel ids, not names."""
-    return f"#{channel_id}"
+def channel_name(channel_id: str, name: str | None = None) -> str:
+    """How the site names a channel: `#name` as the chat last showed it, else `#<its id>`."""
+    return f"#{name or channel_id}"
 
 
-def channel_link(workspace: WorkspaceRef, channel_id: str) -> dict[str, str]:
-    return {"path": channel_path(workspace, channel_id), "name": channel_name(channel_id)}
+def channel_link(
+    workspace: WorkspaceRef, channel_id: str, name: str | None = None
+) -> dict[str, str]:
+    return {"path": channel_path(workspace, channel_id), "name": channel_name(channel_id, name)}
 
 
 def question_item(listed: ListedQuestion) -> dict[str, Any]:
@@ -87,7 +89,7 @@ def question_page(page: QuestionPage) -> dict[str, Any]:
         "tags": list(question.tags),
         "ups": question.ups,
         "downs": question.downs,
-        "channel": channel_link(question.workspace, question.channel_id),
+        "channel": channel_link(question.workspace, question.channel_id, page.channel_name),
         "answers": [_answer(view) for view in page.answers],
         "similar": [question_item(listed) for listed in page.similar],
         **_date(question.created_at),

@@ -41,6 +41,12 @@ FROM posts p LEFT JOIN posts q ON q.id = p.question_id"""
 # WHERE on `p`. SELECT_POST_AND_KIND adds `kind`, for lists that mix questions and answers.
 SELECT_POST = _select_post()
 SELECT_POST_AND_KIND = _select_post("p.kind AS kind, ")
+# A question with `changed_ms`, when its page last gained a post (its newest live answer, else
+# itself): the sitemap's lastmod, read through posts_answers_of.
+_CHANGED = """GREATEST(p.created_ms,
+    (SELECT MAX(x.created_ms) FROM posts x WHERE x.question_id = p.id AND NOT x.removed))
+    AS changed_ms, """
+SELECT_QUESTION_AND_CHANGE = _select_post(_CHANGED)
 
 POST_BY_NUMBER = (
     f"{SELECT_POST} WHERE p.workspace_id = $1 AND p.kind = $2 AND p.number = $3 AND NOT p.removed"

@@ -48,6 +48,7 @@ from bot.ports import (
 )
 from bot.replies import Leader, PersonalData
 from bot.search_query import SearchQuery
+from storage.postgres.channels import PostgresChannels
 from storage.postgres.database import FAILURES, UNAVAILABLE, Database, keep_session
 from storage.postgres.dump import PostgresDump
 from storage.postgres.event_claims import EventClaims
@@ -92,6 +93,7 @@ class PostgresStore:
         self._dump = PostgresDump(db)
         self._people = PostgresPeople(db)
         self._web = PostgresWeb(db, web)
+        self._channels = PostgresChannels(db, web)
 
     @classmethod
     async def open(
@@ -360,10 +362,23 @@ class PostgresStore:
     ) -> Sequence[Question]:
         return await self._web.web_questions(workspace, where=where, since=since, limit=limit)
 
+    async def web_sitemap(
+        self, workspace: WorkspaceRef, *, channels: Collection[str] | None, limit: int
+    ) -> Sequence[tuple[Question, datetime]]:
+        return await self._web.web_sitemap(workspace, channels=channels, limit=limit)
+
     async def web_similar(
         self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
     ) -> Sequence[Question]:
         return await self._web.web_similar(workspace, words, limit=limit)
+
+    async def set_channel_name(self, workspace: WorkspaceRef, channel_id: str, name: str) -> bool:
+        return await self._channels.set_channel_name(workspace, channel_id, name)
+
+    async def channel_names(
+        self, workspace: WorkspaceRef, channel_ids: Collection[str]
+    ) -> Mapping[str, str]:
+        return await self._channels.channel_names(workspace, channel_ids)
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         return await self._web.set_web_hidden(workspace, number, hidden)

@@ -12,8 +12,8 @@ from typing import Any
 from bot.domain import Question, WorkspaceRef
 from bot.ports import WebFilter
 from storage.postgres.database import Database
-from storage.postgres.sql import SELECT_POST
-from storage.rows import Row, question_from_row, to_ms
+from storage.postgres.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE
+from storage.rows import Row, from_ms, question_from_row, to_ms
 from storage.web_similar import word_pairs
 
 __all__ = ["FORGET_WEB_NAMES", "PostgresWeb"]
@@ -30,14 +30,25 @@ WHERE {_SHOWN} AND p.created_ms >= $2
        OR EXISTS (SELECT 1 FROM posts x WHERE x.question_id = p.id AND NOT x.removed) = $6)
 ORDER BY p.created_ms DESC, p.id DESC
 LIMIT $7"""
-# Each pair of words ($2, $3) becomes `'a':* & 'b':*`, ORed; quote_literal keeps each word one
-# quoted lexeme whatever it holds (storage/web_similar.py says why pairs).
-WEB_SIMILAR = f"""{SELECT_POST},
-     to_tsquery((SELECT language FROM search_language WHERE id = 1), array_to_string(
-         ARRAY(SELECT quote_literal(l) || ':* & ' || quote_literal(r) || ':*'
-               FROM unnest($2::text[], $3::text[]) AS pair(l, r)), ' | ')) AS query
-WHERE p.search_vector @@ query AND {_SHOWN}
-ORDER BY ts_rank(p.search_vector, query) DESC, p.id ASC
+WEB_SITEMAP = f"""{SELECT_QUESTION_AND_CHANGE}
+WHERE {_SHOWN} AND ($2::text[] IS NULL OR p.channel_id = ANY($2::text[]))
+ORDER BY p.created_ms DESC, p.id DESC
+LIMIT $3"""
+# Each pair of words ($2, $3) becomes `'a' & 'b'`, ORed, each word stemmed in the search
+# language as the posts were; quote_literal keeps each word one quoted lexeme whatever it holds
+# (storage/web_similar.py says why pairs, and why whole words). The index's matches are taken
+# first, as they are: asked for the workspace too, the planner ANDs the match with every
+# question of the workspace (posts_web_newest), read on each page view.
+WEB_SIMILAR = f"""WITH hits AS MATERIALIZED (
+    SELECT m.id, ts_rank(m.search_vector, query) AS rank
+    FROM posts m,
+         to_tsquery((SELECT language FROM search_language WHERE id = 1), array_to_string(
+             ARRAY(SELECT quote_literal(l) || ' & ' || quote_literal(r)
+                   FROM unnest($2::text[], $3::text[]) AS pair(l, r)), ' | ')) AS query
+    WHERE m.search_vector @@ query AND m.kind = 'Q')
+{SELECT_POST} JOIN hits ON hits.id = p.id
+WHERE {_SHOWN}
+ORDER BY hits.rank DESC, p.id ASC
 LIMIT $4"""
 HIDE = """
 INSERT INTO web_hidden (workspace_id, number) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1"""
@@ -79,6 +90,14 @@ class PostgresWeb:
             where.tag, where.solved, where.answered, limit,
         )  # fmt: skip
         return [question_from_row(row, workspace) for row in rows]
+
+    async def web_sitemap(
+        self, workspace: WorkspaceRef, *, channels: Collection[str] | None, limit: int
+    ) -> Sequence[tuple[Question, datetime]]:
+        ws = await self._db.known_workspace(workspace)
+        shown = None if channels is None else sorted(channels)
+        rows = await self._fetch(WEB_SITEMAP, ws, shown, limit)
+        return [(question_from_row(row, workspace), from_ms(row["changed_ms"])) for row in rows]
 
     async def web_similar(
         self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int

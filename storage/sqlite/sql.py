@@ -45,6 +45,12 @@ FROM posts p LEFT JOIN posts q ON q.id = p.question_id"""
 # WHERE on `p`. SELECT_POST_AND_KIND adds `kind`, for lists that mix questions and answers.
 SELECT_POST = _select_post()
 SELECT_POST_AND_KIND = _select_post("p.kind AS kind, ")
+# A question with `changed_ms`, when its page last gained a post (its newest live answer, else
+# itself): the sitemap's lastmod, read through posts_answers_of.
+_CHANGED = """MAX(p.created_ms, COALESCE(
+    (SELECT MAX(x.created_ms) FROM posts x WHERE x.question_id = p.id AND x.removed = 0),
+    0)) AS changed_ms, """
+SELECT_QUESTION_AND_CHANGE = _select_post(_CHANGED)
 
 # A live post by public id or by platform message (SELECT_POST and _SUBJECT name it `p`).
 _BY_NUMBER = " WHERE p.workspace_id = ? AND p.kind = ? AND p.number = ? AND p.removed = 0"

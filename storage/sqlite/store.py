@@ -59,6 +59,7 @@ from bot.replies import Leader, PersonalData
 from bot.search_query import SearchQuery
 from bot.voting import wilson_lower_bound
 from storage.migrations import migrations_for
+from storage.sqlite.channels import SqliteChannels
 from storage.sqlite.dump import SqliteDump
 from storage.sqlite.imports import SqliteImports
 from storage.sqlite.people import SqlitePeople
@@ -101,6 +102,7 @@ class SqliteStore:
         self._dump = SqliteDump(session)
         self._people = SqlitePeople(session, writer, workspaces)
         self._web = SqliteWeb(session)
+        self._channels = SqliteChannels(session)
 
     @classmethod
     async def open(cls, path: str | Path, *, migrate: bool = True) -> SqliteStore:
@@ -350,10 +352,23 @@ class SqliteStore:
     ) -> Sequence[Question]:
         return await self._web.web_questions(workspace, where=where, since=since, limit=limit)
 
+    async def web_sitemap(
+        self, workspace: WorkspaceRef, *, channels: Collection[str] | None, limit: int
+    ) -> Sequence[tuple[Question, datetime]]:
+        return await self._web.web_sitemap(workspace, channels=channels, limit=limit)
+
     async def web_similar(
         self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
     ) -> Sequence[Question]:
         return await self._web.web_similar(workspace, words, limit=limit)
+
+    async def set_channel_name(self, workspace: WorkspaceRef, channel_id: str, name: str) -> bool:
+        return await self._channels.set_channel_name(workspace, channel_id, name)
+
+    async def channel_names(
+        self, workspace: WorkspaceRef, channel_ids: Collection[str]
+    ) -> Mapping[str, str]:
+        return await self._channels.channel_names(workspace, channel_ids)
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         return await self._web.set_web_hidden(workspace, number, hidden)

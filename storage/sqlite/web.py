@@ -10,9 +10,9 @@ from datetime import datetime
 
 from bot.domain import Question, WorkspaceRef
 from bot.ports import WebFilter
-from storage.rows import question_from_row, to_ms
+from storage.rows import from_ms, question_from_row, to_ms
 from storage.sqlite.session import Session
-from storage.sqlite.sql import SELECT_POST
+from storage.sqlite.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE
 from storage.web_similar import word_pairs
 
 __all__ = ["FORGET_WEB_NAMES", "SqliteWeb"]
@@ -27,6 +27,11 @@ WHERE {_SHOWN} AND p.created_ms >= :since
   AND (:solved IS NULL OR (p.accepted_answer_id IS NOT NULL) = :solved)
   AND (:answered IS NULL
        OR EXISTS (SELECT 1 FROM posts x WHERE x.question_id = p.id AND x.removed = 0) = :answered)
+ORDER BY p.created_ms DESC, p.id DESC
+LIMIT :limit"""
+WEB_SITEMAP = f"""{SELECT_QUESTION_AND_CHANGE}
+WHERE {_SHOWN}
+  AND (:all_channels = 1 OR p.channel_id IN (SELECT value FROM json_each(:channels)))
 ORDER BY p.created_ms DESC, p.id DESC
 LIMIT :limit"""
 WEB_SIMILAR = f"""{SELECT_POST}
@@ -67,14 +72,26 @@ class SqliteWeb:
         rows = await self._session.read(workspace, WEB_QUESTIONS, params)
         return [question_from_row(row, workspace) for row in rows]
 
+    async def web_sitemap(
+        self, workspace: WorkspaceRef, *, channels: Collection[str] | None, limit: int
+    ) -> Sequence[tuple[Question, datetime]]:
+        params = {
+            "all_channels": channels is None,
+            "channels": json.dumps(sorted(channels or ())),
+            "limit": limit,
+        }
+        rows = await self._session.read(workspace, WEB_SITEMAP, params)
+        return [(question_from_row(row, workspace), from_ms(row["changed_ms"])) for row in rows]
+
     async def web_similar(
         self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
     ) -> Sequence[Question]:
         pairs = word_pairs(words)
         if not pairs:
             return []
-        # Each word a quoted FTS5 prefix term, never query syntax; pairs ANDed, then ORed
-        # (storage/web_similar.py says why pairs).
+        # Each word a quoted FTS5 term, never query syntax, stemmed as posts_fts stems the
+        # posts; pairs ANDed, then ORed (storage/web_similar.py says why pairs, and why whole
+        # words).
         match = " OR ".join(f"({_term(left)} AND {_term(right)})" for left, right in pairs)
         params = {"match": match, "limit": limit}
         rows = await self._session.read(workspace, WEB_SIMILAR, params)
@@ -106,4 +123,4 @@ class SqliteWeb:
 
 
 def _term(word: str) -> str:
-    return '"' + word.replace('"', '""') + '"*'
+    return '"' + word.replace('"', '""') + '"'

@@ -63,6 +63,8 @@ async def _community(store: Store) -> None:
     await answer(store, 1, "Discord salary answer", ws=DISCORD)
     await votes_for(store, PostId(PostKind.ANSWER, 1), ups=1, downs=0)
     await store.claim(SLACK, "digest", period="2026-W47", owner="p1", at=NOW)
+    await store.set_channel_name(SLACK, "C1", "career-advice")
+    await store.set_channel_name(DISCORD, "D1", "general")
 
 
 async def _snapshot(store: Store) -> dict[str, Any]:
@@ -78,6 +80,7 @@ async def _snapshot(store: Store) -> dict[str, Any]:
             for number in range(1, 7):
                 post_id = PostId(kind, number)
                 seen[f"get {ws.platform} {post_id}"] = await store.get_post(ws, post_id)
+        seen[f"channel names {ws.platform}"] = await store.channel_names(ws, ["C1", "C2", "D1"])
     seen["by message"] = await store.get_post_by_message(SLACK, MessageRef("C2", "12.1"))
     seen["by thread"] = await store.get_question_by_thread(SLACK, "10.1")
     seen["scores"] = await raw_fetch(

@@ -102,14 +102,14 @@ async def test_web_similar_finds_questions_sharing_two_of_the_words(store: Store
     await ask(store, "Salary only")
     await ask(store, "A remote job contract")
     await answer(store, 3, "Remote job, salary")  # answers are not candidates
-    assert await _similar(store, "job", "salar", "remot") == [1, 2, 4]
+    assert await _similar(store, "job", "salary", "remote") == [1, 2, 4]
 
 
 async def test_web_similar_with_fewer_than_three_words_needs_one_in_common(store: Store) -> None:
     await ask(store, "Salary bands")
     await ask(store, "Remote work")
     await ask(store, "Hiring managers")
-    assert await _similar(store, "salar", "remot") == [1, 2]
+    assert await _similar(store, "salary", "remote") == [1, 2]
     assert await _similar(store, "hiring") == [3]
     assert await _similar(store) == []
 
@@ -123,11 +123,51 @@ async def test_web_similar_leaves_out_what_the_web_view_does_not_show(store: Sto
     new = NewQuestion(SLACK, "CPRIV", "U_ASK", "n", "Salary and remote work?", (), False, NOW, True)
     await store.add_question(new)
     await ask(store, "Salary and remote work", ws=DISCORD)
-    assert await _similar(store, "salar", "remot") == [1]
+    assert await _similar(store, "salary", "remote") == [1]
 
 
 async def test_web_similar_takes_query_words_as_plain_words(store: Store) -> None:
     await ask(store, "Salary and remote work")
     await ask(store, "Near the office")
-    assert await _similar(store, "NEAR", "OR", "offic") == [2]
-    assert await _similar(store, "near", "salar", "remot") == [1]
+    assert await _similar(store, "NEAR", "OR", "office") == [2]
+    assert await _similar(store, "near", "salary", "remote") == [1]
+
+
+async def test_web_similar_matches_words_as_the_index_stems_them_never_as_prefixes(
+    store: Store,
+) -> None:
+    await ask(store, "Salaries of remote careers")
+    await ask(store, "Salary of a remote car mechanic")
+    await ask(store, "Careful with remote salary talks")
+    assert await _similar(store, "salary", "remote", "car") == [1, 2, 3]
+    assert await _similar(store, "car") == [2]
+    assert await _similar(store, "careers") == [1]
+
+
+async def _sitemap(store: Store) -> dict[int, datetime]:
+    found = await store.web_sitemap(SLACK, channels=None, limit=50)
+    return {question.number: changed for question, changed in found}
+
+
+async def test_the_sitemap_time_is_a_questions_newest_live_answer_else_its_own(
+    store: Store,
+) -> None:
+    await ask(store, at=NOW)
+    await ask(store, at=NOW + timedelta(hours=1))
+    await answer(store, 1, at=NOW + timedelta(days=2))
+    await answer(store, 1, at=NOW + timedelta(days=1))
+    await answer(store, 1, at=NOW + timedelta(days=5))
+    await store.remove_post(SLACK, a(3))
+    assert await _sitemap(store) == {1: NOW + timedelta(days=2), 2: NOW + timedelta(hours=1)}
+
+
+async def test_the_sitemap_lists_what_web_questions_lists_in_its_channels(store: Store) -> None:
+    await ask(store, channel="C1")
+    await ask(store, channel="C2")
+    await ask(store, channel="C1")
+    await store.set_web_hidden(SLACK, 3, True)
+    await _private(store)
+    await ask(store, ws=DISCORD)
+    found = await store.web_sitemap(SLACK, channels=["C1"], limit=50)
+    assert [question.number for question, _ in found] == [1]
+    assert sorted(await _sitemap(store)) == [1, 2]

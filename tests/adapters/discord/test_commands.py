@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 
+from adapters.discord.translate import workspace
+
 from .fake_discord import FakeDiscord
 from .harness import Harness, eventually
 
@@ -227,3 +229,22 @@ async def test_a_long_search_is_echoed_as_a_short_excerpt(qa: Harness, fake: Fak
     title = found["embeds"][0]["title"]
     assert title.startswith("Search: salary salary") and title.endswith("…")
     assert len(title) < 80
+
+
+VIEW_CHANNEL = 1 << 10
+
+
+async def test_a_channels_name_is_kept_for_the_web_view_unless_it_is_private(
+    start_bot: Callable[..., Awaitable[Harness]], fake: FakeDiscord
+) -> None:
+    public = fake.add_channel("career-advice")
+    everyone_sees = {"id": fake.guild_id, "type": 0, "allow": str(VIEW_CHANNEL), "deny": "0"}
+    public["permission_overwrites"] = [everyone_sees]
+    qa = await start_bot()
+    alice = fake.add_member("alice")
+    asked = await qa.ask(alice, "Is a bootcamp worth it?", channel=public)
+    await qa.top(alice, channel=asked.thread)  # in the question's thread: its channel is named
+    await qa.top(alice)  # in #general, which @everyone cannot see
+    ids = [public["id"], asked.thread["id"], fake.general["id"]]
+    names = await qa.store.channel_names(workspace(fake.guild_id), ids)
+    assert names == {public["id"]: "career-advice"}

@@ -47,6 +47,7 @@ def slash(
     *,
     user: str = "U222222222",
     channel: str = CHANNEL_ID,
+    channel_name: str = "general",
     response_url: str,
 ) -> dict[str, str]:
     fields = load("slash_command")
@@ -56,6 +57,7 @@ def slash(
         user_id=user,
         user_name=user.lower(),
         channel_id=channel,
+        channel_name=channel_name,
         response_url=response_url,
     )
     return {k: str(v) for k, v in fields.items()}

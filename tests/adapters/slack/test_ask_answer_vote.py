@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bot.domain import WorkspaceRef
 from tests.adapters.slack import builders
-from tests.adapters.slack.fake_slack import BOT_USER_ID, CHANNEL_ID
+from tests.adapters.slack.fake_slack import BOT_USER_ID, CHANNEL_ID, TEAM_ID
 from tests.adapters.slack.world import ALICE, BOB, CAROL, DAVE, ERIN, SlackWorld, block_text
 
 
@@ -183,3 +184,26 @@ async def test_a_check_mark_by_someone_who_may_not_accept_tells_them_who_can(
     (told,) = world.fake.ephemerals(CAROL)
     assert told["text"] == "Only the person who asked, or a moderator, can accept an answer."
     assert "accepted" not in block_text(await world.top())
+
+
+async def _channel_names(world: SlackWorld, *channels: str) -> dict[str, str]:
+    found = await world.service.store.channel_names(WorkspaceRef("slack", TEAM_ID), channels)
+    return dict(found)
+
+
+async def test_the_channel_name_a_command_carries_is_kept_for_the_web_view(
+    world: SlackWorld,
+) -> None:
+    await world.ask("Is a bootcamp worth it?")
+    assert await _channel_names(world, CHANNEL_ID) == {CHANNEL_ID: "general"}
+    await world.command("/top", channel_name="career-advice")  # the channel was renamed
+    assert await _channel_names(world, CHANNEL_ID) == {CHANNEL_ID: "career-advice"}
+    assert not [c for c in world.fake.calls if c.method == "conversations.list"]
+
+
+async def test_slacks_placeholder_names_for_direct_messages_are_not_kept(
+    world: SlackWorld,
+) -> None:
+    await world.command("/qa", "help", channel="D0DIRECT01", channel_name="directmessage")
+    await world.command("/top", channel="G0PRIVATE1", channel_name="privategroup")
+    assert await _channel_names(world, "D0DIRECT01", "G0PRIVATE1") == {}

@@ -39,13 +39,20 @@ class SlackWorld:
         await self.bot.settle()
 
     async def command(
-        self, command: str, text: str = "", *, user: str = ALICE, channel: str = CHANNEL_ID
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user: str = ALICE,
+        channel: str = CHANNEL_ID,
+        channel_name: str = "general",
     ) -> list[dict[str, Any]]:
         """Run a slash command; return what the app sent to its response_url."""
         key = f"r{next(_keys)}"
         fields = builders.slash(
-            command, text, user=user, channel=channel, response_url=self.fake.response_url(key)
-        )
+            command, text, user=user, channel=channel, channel_name=channel_name,
+            response_url=self.fake.response_url(key),
+        )  # fmt: skip
         reply = await self.http.command(fields)
         assert reply.status == 200, reply
         assert reply.text == "", "the ack itself says nothing; replies come after it"

@@ -99,6 +99,17 @@ async def test_the_sitemap_lists_each_published_question_once_with_lastmod(
     assert sorted(questions) == sorted(site + question_path(q) for q in expected)
 
 
+async def test_an_answer_posted_later_moves_its_questions_sitemap_lastmod(
+    http: aiohttp.ClientSession, community: Community, board: Board
+) -> None:
+    board.clock.advance(days=3)
+    await board.answer("carol", community.interviewing, "Only once you have signed.")
+    _, xml = await fetch(http, "/sitemap.xml")
+    lastmod = dict(re.findall(r"<loc>[^<]*(/q/[^<]*)</loc><lastmod>([^<]*)</lastmod>", xml))
+    assert lastmod[question_path(community.interviewing)] == "2026-03-05"
+    assert lastmod[question_path(community.salary)] == "2026-03-02"
+
+
 async def test_robots_txt_allows_the_pages_and_names_the_sitemap(
     http: aiohttp.ClientSession, site: str
 ) -> None:
@@ -136,3 +147,14 @@ async def test_a_questions_page_lists_published_similar_questions(
     similar = html.split('<h2 id="similar">', 1)[1]
     assert question_path(like) in similar
     assert question_path(hidden) not in similar and "private" not in similar.lower()
+
+
+async def test_a_questions_page_finds_a_similar_question_among_many_newer_sharing_two_words(
+    http: aiohttp.ClientSession, community: Community, board: Board
+) -> None:
+    like = await board.ask("erin", "Negotiating a higher salary on a new job offer?")
+    for n in range(60):  # more than the search's candidates, each sharing "job offer" only
+        await board.ask(f"asker{n}", f"Job offer {n} from a startup")
+    _, html = await fetch(http, question_path(community.salary))
+    similar = html.split('<h2 id="similar">', 1)[1]
+    assert question_path(like) in similar
