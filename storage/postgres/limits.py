@@ -1,9 +1,10 @@
 """The abuse limits (bot/limits.py) kept in the database, so they hold across every process
 sharing it (migration 0014). They go with the writes they limit: a vote's check runs inside its
-vote batch (storage/postgres/vote_batch.py), which costs no round trip of its own, and a
-question's place is taken inside the question's transaction, so a question that fails to be
-stored gives its place back by rolling back. Rows older than any limit looks back are deleted
-at most once per `PRUNE_EVERY_MS` of the bot's clock, in the background."""
+vote batch (storage/postgres/vote_batch.py; migration 0017: three statements a batch, none an
+event), which costs no round trip of its own, and a question's place is taken inside the
+question's transaction, so a question that fails to be stored gives its place back by rolling
+back. Rows older than any limit looks back are deleted at most once per `PRUNE_EVERY_MS` of the
+bot's clock, in the background; forget-me deletes a person's at once."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 from bot.ports import AskCheck, Refusal, Refused, VoteCheck
 from storage.rows import to_ms
 
-__all__ = ["NO_CHECK", "LimitPruning", "refused", "take_ask", "vote_check"]
+__all__ = ["NO_CHECK", "LimitPruning", "forget_limits", "refused", "take_ask", "vote_check"]
 
 log = logging.getLogger("qabot.storage")
 
@@ -26,6 +27,13 @@ PRUNE_EVERY_MS = 600_000
 SKEW_MS = 60_000
 
 TAKE_ASK = "SELECT qabot_take_ask($1, $2, $3, $4)"
+# Forget-me takes the person's lock first (as their votes and questions do, before any post's),
+# so one of theirs still being written commits before the rows are deleted; the delete is a
+# statement of its own, whose snapshot then sees those rows.
+LOCK_PERSON = "SELECT pg_advisory_xact_lock(qabot_limit_key($1, $2))"
+FORGET_LIMITS = """
+WITH asks AS (DELETE FROM limit_asks WHERE workspace_id = $1 AND asker_id = $2)
+DELETE FROM limit_vote_changes WHERE workspace_id = $1 AND voter_id = $2"""
 PRUNE_LIMITS = """
 WITH asks AS (DELETE FROM limit_asks WHERE at_ms <= $1)
 DELETE FROM limit_vote_changes WHERE at_ms <= $2"""
@@ -51,6 +59,13 @@ async def take_ask(conn: Any, ws: int, asker_id: str, check: AskCheck) -> None:
     wait = await conn.fetchval(TAKE_ASK, ws, asker_id, to_ms(check.at), check.per_hour)
     if wait is not None:
         raise refused("asks_per_hour", wait)
+
+
+async def forget_limits(conn: Any, ws: int, user_id: str) -> None:
+    """In forget-me's transaction, before it locks any post: delete the person's limit rows
+    (they hold the user id)."""
+    await conn.execute(LOCK_PERSON, ws, user_id)
+    await conn.execute(FORGET_LIMITS, ws, user_id)
 
 
 class LimitPruning:

@@ -12,6 +12,7 @@ from typing import Any
 from bot.domain import Question, WorkspaceRef
 from bot.replies import FORGOTTEN_ID, Leader, PersonalData
 from storage.postgres.database import Database, rowcount
+from storage.postgres.limits import forget_limits
 from storage.postgres.people import FORGET_HEADLINE
 from storage.postgres.sql import LOCK_POSTS, RECOUNT, SELECT_POST, SELECT_POST_AND_KIND
 from storage.postgres.web import FORGET_WEB_NAMES
@@ -151,7 +152,8 @@ class PostgresSurfacing:
         ws = await self._db.workspace_id(workspace)
 
         async def forget(conn: Any) -> tuple[int, int]:
-            # Lock the workspace's posts first (as recount does), so a racing vote on one of
+            await forget_limits(conn, ws, user_id)  # under the person's lock, taken first
+            # Then lock the workspace's posts (as recount does), so a racing vote on one of
             # them waits and its recount sees the votes already gone.
             await conn.execute(LOCK_POSTS, ws)
             await conn.execute(OPT_OUT, ws, user_id)

@@ -1,8 +1,9 @@
 """Group commit for PostgreSQL votes: every reaction event waiting in the process goes to the
-database as one statement (qabot_vote_batch, migration 0014), so concurrent votes share one round
-trip and one commit instead of paying one each. Each event carries its vote limits, checked and
-counted in the same statement (storage/postgres/limits.py); a refused event fails its caller
-with `Refused`.
+database as one statement (qabot_vote_batch, migrations 0014 and 0017), so concurrent votes share
+one round trip and one commit instead of paying one each. Each event carries its vote limits,
+checked and counted in the same statement (storage/postgres/limits.py), once for the whole batch:
+a lock statement, a read and an insert, whatever the batch's size; a refused event fails its
+caller with `Refused`.
 
 One flush runs at a time; while it is in flight, new events queue and form the next batch, so the
 batch grows with the load and a lone vote still goes out at once (no added wait). A caller's
