@@ -49,27 +49,17 @@ _POSTS = """unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[],
               $8::text[], {extra}) WITH ORDINALITY
      AS p (channel, author, name, body, created, mchannel, mid, {extra_names}, i)"""
 
-# Rows of the batch whose message is not on the board yet (asked or answered live, imported
-# before: posts_by_message), numbered in order: a known message takes no number.
-_FRESH = """SELECT p.*, row_number() OVER (ORDER BY p.i) AS k FROM p
-    WHERE NOT EXISTS (SELECT 1 FROM posts x WHERE x.workspace_id = $1
-                      AND (x.message_channel, x.message_id) = (p.mchannel, p.mid))"""
-_FRESH_COUNT = "(SELECT count(*) FROM fresh)"
-
-# The batch's questions in the order asked, numbered so. Tags go with the questions written.
+# The batch's questions in the order asked, numbered so; a message already on the board (asked
+# or answered live, imported before) hits posts_by_message. Tags go with the questions written.
 IMPORT_QUESTIONS = f"""
-WITH p AS (SELECT * FROM {
-    _POSTS.format(extra="$9::text[], $10::text[]", extra_names="tags, thread")
-}),
-fresh AS ({_FRESH}),
-n AS ({_RESERVE.format(kind="Q", count=_FRESH_COUNT)}),
+WITH n AS ({_RESERVE.format(kind="Q", count="cardinality($2::text[])")}),
 added AS (
     INSERT INTO posts (workspace_id, kind, number, channel_id, author_id, author_name, body,
                        created_ms, message_channel, message_id, tags, thread_key)
-    SELECT $1, 'Q', n.last_number - {_FRESH_COUNT} + p.k, p.channel, p.author, {_NAME},
+    SELECT $1, 'Q', n.last_number - cardinality($2::text[]) + p.i, p.channel, p.author, {_NAME},
            p.body, p.created, p.mchannel, p.mid, p.tags, p.thread
-    FROM n, fresh AS p
-    ORDER BY p.k
+    FROM n, {_POSTS.format(extra="$9::text[], $10::text[]", extra_names="tags, thread")}
+    ORDER BY p.i
     ON CONFLICT DO NOTHING
     RETURNING id, message_channel, message_id),
 tagged AS (
@@ -83,18 +73,17 @@ SELECT id, message_channel, message_id FROM added"""
 # The answers of the questions written, in thread order, numbered so; the asker's accepted one
 # is set on its question (written by the statement before, so this one may update it).
 IMPORT_ANSWERS = f"""
-WITH p AS (SELECT * FROM {
+WITH n AS ({_RESERVE.format(kind="A", count="cardinality($2::text[])")}),
+p AS (SELECT * FROM {
     _POSTS.format(extra="$9::bigint[], $10::boolean[]", extra_names="question, accepted")
 }),
-fresh AS ({_FRESH}),
-n AS ({_RESERVE.format(kind="A", count=_FRESH_COUNT)}),
 added AS (
     INSERT INTO posts (workspace_id, kind, number, channel_id, author_id, author_name, body,
                        created_ms, message_channel, message_id, question_id)
-    SELECT $1, 'A', n.last_number - {_FRESH_COUNT} + p.k, p.channel, p.author, {_NAME},
+    SELECT $1, 'A', n.last_number - cardinality($2::text[]) + p.i, p.channel, p.author, {_NAME},
            p.body, p.created, p.mchannel, p.mid, p.question
-    FROM n, fresh AS p
-    ORDER BY p.k
+    FROM n, p
+    ORDER BY p.i
     ON CONFLICT DO NOTHING
     RETURNING id, question_id, message_channel, message_id),
 accepted AS (

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.domain import MessageRef, Question
 from bot.ports import ImportedPost, ImportedThread, Store, VoteRow
 from bot.replies import FORGOTTEN_ID, FORGOTTEN_NAME
-from tests.storage.builders import DISCORD, NOW, SLACK, a, answer, ask, q
+from tests.storage.builders import DISCORD, NOW, SLACK, a, ask, q
 
 THEN = NOW - timedelta(days=400)
 
@@ -53,18 +53,6 @@ async def test_imported_questions_are_numbered_after_the_existing_ones_in_order(
 
     shown = [await store.get_post(SLACK, q(n)) for n in (2, 3)]
     assert [p.text for p in shown if p is not None] == ["Question 1.0?", "Question 2.0?"]
-
-
-async def test_messages_already_on_the_board_take_no_number(store: Store) -> None:
-    await ask(store, "Asked live?")
-    await answer(store, 1, "Answered live", message=MessageRef("C1", "2.0"))
-    known_question = thread("2.0")  # its message is the live answer's
-    replies = (post("2.0", "U_ANS", "Answered live"), post("3.0", "U_NEW", "Imported"))
-
-    await store.import_threads(SLACK, [known_question, thread("1.0", *replies)], at=NOW)
-
-    numbered = [await store.get_post(SLACK, post) for post in (q(2), q(3), a(2), a(3))]
-    assert [p and p.text for p in numbered] == ["Question 1.0?", None, "Imported", None]
 
 
 async def test_a_thread_imported_twice_is_written_once(store: Store) -> None:
