@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -44,6 +46,30 @@ async def until_listening(process: asyncio.subprocess.Process, *, within: float 
     return said
 
 
+@asynccontextmanager
+async def two_processes(
+    tmp_path: Path, fake_slack: FakeSlack, url: str, *, extra: str = ""
+) -> AsyncIterator[tuple[list[asyncio.subprocess.Process], list[SignedClient]]]:
+    """Two `qabot run` processes on one database, each serving Slack's events on a port of its
+    own, and a signed client for each; killed at the end if still running."""
+    ports = [free_port(), free_port()]
+    processes: list[asyncio.subprocess.Process] = []
+    endpoints = [SignedClient(f"http://127.0.0.1:{port}/slack/events") for port in ports]
+    try:
+        for name, port in zip(("a", "b"), ports, strict=True):
+            (tmp_path / name).mkdir()
+            processes.append(await start_qabot(tmp_path / name, fake_slack, url, port, extra=extra))
+        for port in ports:
+            await wait_until_serving(f"http://127.0.0.1:{port}/slack/events")
+        yield processes, endpoints
+    finally:
+        for endpoint in endpoints:
+            await endpoint.close()
+        for process in processes:
+            if process.returncode is None:
+                process.kill()
+
+
 async def stop_and_read_logs(processes: list[asyncio.subprocess.Process]) -> list[str]:
     for process in processes:
         process.send_signal(signal.SIGTERM)
@@ -56,27 +82,13 @@ async def test_a_retry_reaching_the_other_process_is_not_handled_again(
     url = await fresh_url("postgres")
     await seed_answer(url)
     fake_slack.add_user(VOTER, "Carol Coder")
-    ports = [free_port(), free_port()]
-    processes = []
-    for name, port in zip(("a", "b"), ports, strict=True):
-        (tmp_path / name).mkdir()
-        processes.append(await start_qabot(tmp_path / name, fake_slack, url, port))
-    endpoints = [SignedClient(f"http://127.0.0.1:{port}/slack/events") for port in ports]
     vote = builders.reaction(user=VOTER, name="+1", ts=ANSWER_TS)
-    try:
-        for port in ports:
-            await wait_until_serving(f"http://127.0.0.1:{port}/slack/events")
+    async with two_processes(tmp_path, fake_slack, url) as (processes, endpoints):
         await endpoints[0].event(vote)
         await until_counted(url)
         await endpoints[1].event(vote, retry_num=1)
         await asyncio.sleep(1.0)  # what the second process would do, it has done by now
         logs = await stop_and_read_logs(processes)
-    finally:
-        for endpoint in endpoints:
-            await endpoint.close()
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
     looked_up = [c for c in fake_slack.calls_to("users.info") if c.params.get("user") == VOTER]
     assert len(looked_up) == 1
     assert "already handled; skipping the redelivery" in logs[1]

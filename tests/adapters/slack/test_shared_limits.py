@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import signal
 from pathlib import Path
 
 from bot.domain import ChannelRef, MessageRef, PostId, PostKind, UserRef
@@ -12,13 +11,8 @@ from bot.settings import Settings, StorageSettings
 from storage import open_store
 from tests.adapters.slack import builders
 from tests.adapters.slack.fake_slack import CHANNEL_ID, FakeSlack
-from tests.adapters.slack.signed_client import SignedClient
-from tests.adapters.slack.test_shutdown import (
-    WORKSPACE,
-    free_port,
-    start_qabot,
-    wait_until_serving,
-)
+from tests.adapters.slack.test_many_processes import stop_and_read_logs, two_processes
+from tests.adapters.slack.test_shutdown import WORKSPACE
 from tests.conftest import FreshUrl
 
 VOTER = "U0CAROL003"
@@ -59,30 +53,14 @@ async def test_one_persons_votes_split_between_two_processes_hold_to_the_limit_i
     url = await fresh_url("postgres")
     await seed_answers(url)
     fake_slack.add_user(VOTER, "Carol Coder")
-    ports = [free_port(), free_port()]
-    processes = []
-    for name, port in zip(("a", "b"), ports, strict=True):
-        (tmp_path / name).mkdir()
-        limits = "[limits]\nvotes_per_minute = 5\n"
-        processes.append(await start_qabot(tmp_path / name, fake_slack, url, port, extra=limits))
-    endpoints = [SignedClient(f"http://127.0.0.1:{port}/slack/events") for port in ports]
-    try:
-        for port in ports:
-            await wait_until_serving(f"http://127.0.0.1:{port}/slack/events")
+    limits = "[limits]\nvotes_per_minute = 5\n"
+    async with two_processes(tmp_path, fake_slack, url, extra=limits) as (processes, endpoints):
         for n in range(ANSWERS):
             vote = builders.reaction(user=VOTER, name="+1", ts=answer_ts(n))
             assert (await endpoints[n % 2].event(vote)).status == 200
         await fake_slack.wait_for_call("chat.postEphemeral", count=3, within=15)
         await asyncio.sleep(0.5)  # a fourth refusal, or a sixth vote, would have come by now
-        for process in processes:
-            process.send_signal(signal.SIGTERM)
-        logs = [(await asyncio.wait_for(p.communicate(), 10))[1].decode() for p in processes]
-    finally:
-        for endpoint in endpoints:
-            await endpoint.close()
-        for process in processes:
-            if process.returncode is None:
-                process.kill()
+        logs = await stop_and_read_logs(processes)
     told = fake_slack.ephemerals(VOTER)
     assert len(told) == 3
     assert all("voted 5 times in the last minute" in t["text"] for t in told)
