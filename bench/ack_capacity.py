@@ -124,16 +124,28 @@ async def _servers(service: QAService) -> AsyncIterator[_Servers]:
         await api.close()
 
 
-async def measure(service: QAService, shape: Shape, *, seconds: float) -> dict[str, float]:
-    """`ack_p99_ms`, `ack_capacity_rps`, `ack_bare_capacity_rps`, `ack_capacity_ratio`."""
+@asynccontextmanager
+async def _warmed_up(
+    service: QAService, shape: Shape
+) -> AsyncIterator[tuple[LoadGenerator, _Servers]]:
+    """Both servers and the load generator, after one untimed step at qabot's endpoint
+    (connections, caches, the voters' users.info) and the work it left behind."""
     channel = shape.hottest_channel
     await link_answers(service, channel)
     async with _servers(service) as servers:
         load = await LoadGenerator.start(WORKSPACE[1], channel, servers.respond_url)
         try:
-            return await _search(load, servers, seconds)
+            await load.step(servers.qabot_url, 200, 1)
+            await servers.runner.bot.settle(within=30)
+            yield load, servers
         finally:
             await load.close()
+
+
+async def measure(service: QAService, shape: Shape, *, seconds: float) -> dict[str, float]:
+    """`ack_p99_ms`, `ack_capacity_rps`, `ack_bare_capacity_rps`, `ack_capacity_ratio`."""
+    async with _warmed_up(service, shape) as (load, servers):
+        return await _search(load, servers, seconds)
 
 
 async def _cpu_costs(
@@ -161,8 +173,6 @@ async def _search(load: LoadGenerator, servers: _Servers, seconds: float) -> dic
     async def settle() -> None:
         await servers.runner.bot.settle(within=30)
 
-    await load.step(qabot_url, 200, 1)  # warm-up: connections, caches, the voters' users.info
-    await settle()
     qabot = bare = 0
     for round_ in range(1, _ROUNDS + 1):
         _say(f"qabot's Slack endpoint, round {round_}:")
@@ -191,32 +201,16 @@ async def _search(load: LoadGenerator, servers: _Servers, seconds: float) -> dic
 
 async def at_rate(service: QAService, shape: Shape, *, rate: int, seconds: float) -> Step:
     """qabot's endpoint alone at one rate (to profile it): one step after the warm-up."""
-    channel = shape.hottest_channel
-    await link_answers(service, channel)
-    async with _servers(service) as servers:
-        load = await LoadGenerator.start(WORKSPACE[1], channel, servers.respond_url)
-        try:
-            await load.step(servers.qabot_url, 200, 1)
-            await servers.runner.bot.settle(within=30)
-            return await load.step(servers.qabot_url, rate, seconds)
-        finally:
-            await load.close()
+    async with _warmed_up(service, shape) as (load, servers):
+        return await load.step(servers.qabot_url, rate, seconds)
 
 
 async def cpu_costs(
     service: QAService, shape: Shape, *, rate: int, seconds: float
 ) -> dict[str, float]:
     """Only each server's CPU per request at `rate` (to compare versions of the adapter)."""
-    channel = shape.hottest_channel
-    await link_answers(service, channel)
-    async with _servers(service) as servers:
-        load = await LoadGenerator.start(WORKSPACE[1], channel, servers.respond_url)
-        try:
-            await load.step(servers.qabot_url, 200, 1)
-            await servers.runner.bot.settle(within=30)
-            qabot, bare = await _cpu_costs(load, servers, rate=rate, seconds=seconds)
-        finally:
-            await load.close()
+    async with _warmed_up(service, shape) as (load, servers):
+        qabot, bare = await _cpu_costs(load, servers, rate=rate, seconds=seconds)
     return {
         "qabot_cpu_us": round(qabot),
         "bare_cpu_us": round(bare),
