@@ -7,6 +7,7 @@ buttons, the poster and catch-up get the client's `DiscordContext`, not the clie
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
@@ -170,8 +171,11 @@ class QABotClient(ContextClient):
                 log.info("catching up in guild %s (%s)", guild.id, why)
 
     async def close(self) -> None:
-        for task in self.context.catch_up_tasks.values():
+        # Finished, not only told to stop, before the caller closes the store under them.
+        catching_up = list(self.context.catch_up_tasks.values())
+        for task in catching_up:
             task.cancel()
+        await asyncio.gather(*catching_up, return_exceptions=True)
         await super().close()
 
     # ------------------------------------------------------------------ reactions
