@@ -166,7 +166,10 @@ async def test_a_burst_without_pauses_keeps_the_wal_bounded(tmp_path: Path) -> N
     finally:
         await writer.close()
     assert count[0] == 4000
-    assert largest < 2 * 1024 * 1024, f"the WAL grew to {largest} bytes"
+    # Unbounded, the WAL would hold every page of the burst (over 8 MiB). How far past
+    # rewind_frames it gets depends on when the checkpoint thread gets the GIL to report what
+    # it saw, so the bound is half of that, not a multiple of rewind_frames.
+    assert largest < 4 * 1024 * 1024, f"the WAL grew to {largest} bytes"
 
 
 async def test_while_another_process_writes_too_a_slow_checkpoint_holds_writes_back_briefly(
