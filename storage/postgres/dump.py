@@ -44,7 +44,8 @@ class PostgresDump:
             await conn.execute("LOCK TABLE workspaces IN EXCLUSIVE MODE")
             if replace:
                 tables = ", ".join((*NOT_CARRIED, *(table for table, *_ in reversed(TABLES))))
-                await conn.execute(f"TRUNCATE {tables}, post_counters")
+                # post_search too: the posts' insert trigger writes it anew as they load.
+                await conn.execute(f"TRUNCATE {tables}, post_counters, post_search")
             elif await conn.fetchval("SELECT EXISTS (SELECT 1 FROM workspaces)"):
                 raise TargetNotEmpty("the target store is not empty")
             async for table, columns, rows in batches:

@@ -259,7 +259,7 @@ ORDER BY {order.format(p="p")}"""
     return statement, args
 
 
-# Rebuilds posts.search_vector only when the language changes (migration 0010).
+# Rebuilds the search rows (post_search) only when the language changes (migrations 0010, 0019).
 USE_SEARCH_LANGUAGE = "SELECT qabot_use_search_language($1::regconfig) AS rebuilt"
 
 # $1: the words, for the search language (table search_language), $2: the tags, for 'simple'
@@ -269,13 +269,13 @@ USE_SEARCH_LANGUAGE = "SELECT qabot_use_search_language($1::regconfig) AS rebuil
 SEARCH = f"""
 {_post_and_question("p")},
        ts_headline(w.language, p.body, w.query, $5) AS snippet
-FROM (SELECT p.id, x.language, x.query, ts_rank(p.search_vector, x.query) AS relevance,
+FROM (SELECT p.id, x.language, x.query, ts_rank(s.search_vector, x.query) AS relevance,
              p.ups - p.downs AS net
-      FROM posts p,
+      FROM post_search s JOIN posts p ON p.id = s.post_id,
            (SELECT l.language, to_tsquery(l.language, $1) && to_tsquery('simple', $2) AS query
             FROM (SELECT (SELECT language FROM search_language WHERE id = 1) AS language) AS l)
            AS x
-      WHERE p.search_vector @@ x.query AND p.workspace_id = $3 AND NOT p.removed
+      WHERE s.search_vector @@ x.query AND p.workspace_id = $3 AND NOT p.removed
       ORDER BY relevance DESC, net DESC, p.id ASC
       LIMIT $4) AS w
 JOIN posts p ON p.id = w.id JOIN posts q ON q.id = COALESCE(p.question_id, p.id)

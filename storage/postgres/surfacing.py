@@ -60,10 +60,12 @@ LIMIT $4"""
 SIMILAR_CANDIDATES = f"""{SELECT_POST},
      to_tsquery((SELECT language FROM search_language WHERE id = 1), array_to_string(
          ARRAY(SELECT quote_literal(word) || ':*' FROM unnest($2::text[]) AS word), ' | '))
-         AS query
-WHERE p.search_vector @@ query AND p.workspace_id = $1 AND p.kind = 'Q' AND NOT p.removed
+         AS query,
+     post_search s
+WHERE s.post_id = p.id AND s.search_vector @@ query AND s.kind = 'Q'
+  AND p.workspace_id = $1 AND p.kind = 'Q' AND NOT p.removed
   AND {_VISIBLE_FROM}
-ORDER BY ts_rank(p.search_vector, query) DESC, p.id ASC
+ORDER BY ts_rank(s.search_vector, query) DESC, p.id ASC
 LIMIT $4"""
 
 KNOWN_TAGS = """

@@ -40,8 +40,8 @@ LIMIT $3"""
 # first, as they are: asked for the workspace too, the planner ANDs the match with every
 # question of the workspace (posts_web_newest), read on each page view.
 WEB_SIMILAR = f"""WITH hits AS MATERIALIZED (
-    SELECT m.id, ts_rank(m.search_vector, query) AS rank
-    FROM posts m,
+    SELECT m.post_id AS id, ts_rank(m.search_vector, query) AS rank
+    FROM post_search m,
          to_tsquery((SELECT language FROM search_language WHERE id = 1), array_to_string(
              ARRAY(SELECT quote_literal(l) || ' & ' || quote_literal(r)
                    FROM unnest($2::text[], $3::text[]) AS pair(l, r)), ' | ')) AS query
