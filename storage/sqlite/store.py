@@ -95,7 +95,7 @@ class SqliteStore:
         self._writer = writer = SqliteWriter(path, pragmas=PRAGMAS, on_rollback=workspaces.clear)
         self._posts = SqlitePosts(session, writer, workspaces)
         self._votes = SqliteVotes(session, writer, workspaces)
-        self._ranking = SqliteRanking(session)
+        self._ranking = SqliteRanking(session, writer, workspaces)
         self._surfacing = SqliteSurfacing(session)
         self._reconcile = SqliteReconcile(session)
         self._imports = SqliteImports(session, writer)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -48,6 +49,7 @@ _UNAVAILABLE = "The Q&A store is unavailable right now; nothing was changed. Ple
 _LOCK_WAIT_S = 5.0  # as long as the store's busy_timeout
 _LOCK_RETRY_S = 0.004  # the longest pause between two tries for the write lock
 CACHE_KIB = 8192  # the writer connection's page cache (see start)
+_PROGRESS_STEPS = 1000  # SQLite VM instructions between two looks at a bounded read's clock
 
 
 def _unobserved(size: int, seconds: float) -> None:
@@ -143,6 +145,24 @@ class SqliteWriter:
             if error.sqlite_errorcode != sqlite3.SQLITE_BUSY:
                 raise _mapped(error) from None
         return await self.run(op, write=False)
+
+    async def read_within(self, op: Callable[[sqlite3.Connection], T], seconds: float) -> T | None:
+        """`read`, unless it runs longer than `seconds`: then SQLite stops it and this returns
+        None (as for SQLITE_BUSY), having held the event loop that long at most. A read that is
+        short nearly always runs here, with no hop to a thread; its rare long case goes there."""
+        db = self._db
+        if db is None:
+            raise StoreUnavailable(_UNAVAILABLE)
+        deadline = time.perf_counter() + seconds
+        db.set_progress_handler(lambda: time.perf_counter() > deadline, _PROGRESS_STEPS)
+        try:
+            return op(db)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode in (sqlite3.SQLITE_INTERRUPT, sqlite3.SQLITE_BUSY):
+                return None
+            raise _mapped(error) from None
+        finally:
+            db.set_progress_handler(None, 0)
 
     async def _drain(self) -> None:
         loop = asyncio.get_running_loop()

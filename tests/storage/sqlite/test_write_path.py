@@ -7,9 +7,11 @@ import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.domain import TopQuery, Window
 from bot.voting import wilson_lower_bound
 from storage.sqlite import SqliteStore
 from storage.sqlite import sql as sqlite_sql
@@ -235,3 +237,34 @@ async def test_a_reader_holding_an_old_snapshot_delays_the_rewind_but_no_write(
     assert count == (written,)
     assert held > 1024 * 1024  # every page written since the reader's snapshot
     assert after < held, f"the WAL stayed at {after} bytes"
+
+
+async def test_a_top_that_runs_past_its_time_on_the_loop_is_read_on_the_thread_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await _store(tmp_path)
+    session_reads = 0
+    session_read = store._session.read
+
+    async def counted(*args: Any) -> Any:
+        nonlocal session_reads
+        session_reads += 1
+        return await session_read(*args)
+
+    monkeypatch.setattr(store._session, "read", counted)
+    query = TopQuery(channel_id="C1", window=Window.ALL, limit=10)
+    try:
+        await ask(store)
+        for n in range(1, 201):
+            await answer(store, 1, f"Answer number {n}")
+        for n in range(1, 21):
+            await asyncio.gather(*(vote(store, a(n), f"U{v}") for v in range(n)))
+        on_loop = await store.top_answers(SLACK, query, since=None)
+        reads_on_loop = session_reads
+        monkeypatch.setattr("storage.sqlite.ranking.TOP_ON_LOOP_S", 0.0)
+        on_thread = await store.top_answers(SLACK, query, since=None)
+    finally:
+        await store.close()
+    assert reads_on_loop == 0 and session_reads == 1
+    assert [r.answer.number for r in on_loop] == list(range(20, 10, -1))
+    assert on_thread == on_loop
