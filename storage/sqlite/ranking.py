@@ -4,7 +4,9 @@
 `TOP_ON_LOOP_S` there: a hop to the session's thread and back costs about as much as the whole
 statement on a busy channel's week. A /top that reads the index longer (a quiet channel's day at
 a large size, a rare tag) is stopped at that limit and runs on the session's thread instead, so
-it never holds the acknowledgements queued behind it on the loop. Search always runs there.
+it never holds the acknowledgements queued behind it on the loop. While writes wait for the
+writer, the loop is the busy part and the session's thread idle: /top goes to the thread then,
+as search always does.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ class SqliteRanking:
             ws = self._workspaces.id(db, workspace, create=False)
             return db.execute(statement, {**params, "ws": ws}).fetchall()
 
-        rows = await self._writer.read_within(on_loop, TOP_ON_LOOP_S)
+        rows = None if self._writer.busy else await self._writer.read_within(on_loop, TOP_ON_LOOP_S)
         if rows is None:
             rows = await self._session.read(workspace, statement, params)
         ranked = []

@@ -146,6 +146,11 @@ class SqliteWriter:
                 raise _mapped(error) from None
         return await self.run(op, write=False)
 
+    @property
+    def busy(self) -> bool:
+        """Whether writes are waiting for their batch: the loop's time is theirs then."""
+        return bool(self._pending)
+
     async def read_within(self, op: Callable[[sqlite3.Connection], T], seconds: float) -> T | None:
         """`read`, unless it runs longer than `seconds`: then SQLite stops it and this returns
         None (as for SQLITE_BUSY), having held the event loop that long at most. A read that is

@@ -268,3 +268,35 @@ async def test_a_top_that_runs_past_its_time_on_the_loop_is_read_on_the_thread_a
     assert reads_on_loop == 0 and session_reads == 1
     assert [r.answer.number for r in on_loop] == list(range(20, 10, -1))
     assert on_thread == on_loop
+
+
+async def test_a_top_asked_while_writes_wait_is_read_on_the_thread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = await _store(tmp_path)
+    session_reads = 0
+    session_read = store._session.read
+
+    async def counted(*args: Any) -> Any:
+        nonlocal session_reads
+        session_reads += 1
+        return await session_read(*args)
+
+    monkeypatch.setattr(store._session, "read", counted)
+    query = TopQuery(channel_id="C1", window=Window.ALL, limit=10)
+    try:
+        await ask(store)
+        await answer(store, 1)
+        await vote(store, a(1), "U1")
+        waiting = vote(store, a(1), "U2")
+        queued = asyncio.ensure_future(waiting)
+        while not store._writer.busy:  # the vote is in the writer's queue, not yet written
+            await asyncio.sleep(0)
+        while_busy = await store.top_answers(SLACK, query, since=None)
+        await queued
+        when_idle = await store.top_answers(SLACK, query, since=None)
+    finally:
+        await store.close()
+    assert session_reads == 1
+    assert [r.answer.number for r in while_busy] == [1]  # before or after the vote commits
+    assert [(r.answer.number, r.answer.ups) for r in when_idle] == [(1, 2)]
