@@ -1,5 +1,6 @@
 """The web view under load: how long a question's page and the front page take, and what a
-crawler fetching pages at a steady rate costs the vote ingest in the same process.
+crawler fetching pages at a steady rate (bench.crawler, a process of its own, as a search
+engine's crawler is) costs the vote ingest in the bot's process.
 
 The real site (adapters/web) is served on 127.0.0.1 in the benchmark's event loop, as `qabot
 run` serves it next to the adapters, publishing every public channel of the data set; pages are
@@ -9,8 +10,6 @@ the response.
 
 from __future__ import annotations
 
-import asyncio
-import random
 import socket
 import sys
 import time
@@ -21,6 +20,8 @@ from aiohttp import web
 
 from adapters.web.site import build_app
 from bench import ingest
+from bench.ack_processes import Helper
+from bench.crawler import fetch, question_paths
 from bench.dataset import WORKSPACE, Shape
 from bench.latency import percentile
 from bot.domain import WorkspaceRef
@@ -47,46 +48,17 @@ async def serve(service: QAService) -> tuple[str, web.AppRunner]:
     return base, runner
 
 
-def question_paths(shape: Shape, count: int, *, seed: int = 5) -> list[str]:
-    platform, workspace = WORKSPACE
-    rng = random.Random(seed)
-    numbers = [rng.randint(1, shape.questions) for _ in range(count)]
-    return [f"/q/{platform}/{workspace}/{n}" for n in numbers]
-
-
-async def _fetch(http: aiohttp.ClientSession, path: str) -> None:
-    async with http.get(path) as response:
-        await response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{path} answered {response.status}")
-
-
 async def page_latencies(base: str, paths: Sequence[str]) -> list[float]:
     """Milliseconds per page, one request at a time, after a few untimed ones."""
     samples = []
     async with aiohttp.ClientSession(base) as http:
         for path in paths[:_WARM_UP]:
-            await _fetch(http, path)
+            await fetch(http, path)
         for path in paths:
             started = time.perf_counter()
-            await _fetch(http, path)
+            await fetch(http, path)
             samples.append((time.perf_counter() - started) * 1000)
     return samples
-
-
-async def _crawl(base: str, paths: Sequence[str], rate: float, stop: asyncio.Event) -> int:
-    """Fetch `rate` pages a second, whatever each takes, until `stop`; how many were fetched."""
-    fetched = 0
-    async with aiohttp.ClientSession(base) as http:
-        pending: set[asyncio.Task[None]] = set()
-        started = time.perf_counter()
-        while not stop.is_set():
-            pending.add(asyncio.create_task(_fetch(http, paths[fetched % len(paths)])))
-            fetched += 1
-            pending = {task for task in pending if not task.done()}
-            await asyncio.sleep(max(0.0, started + fetched / rate - time.perf_counter()))
-        await asyncio.gather(*pending)
-    return fetched
 
 
 async def _ingest_seconds(service: QAService, events: list[int], callers: int) -> float:
@@ -101,15 +73,13 @@ async def _ingest_seconds(service: QAService, events: list[int], callers: int) -
 
 
 async def _crawled_seconds(
-    service: QAService, base: str, paths: Sequence[str], events: list[int], rate: float
+    service: QAService, base: str, events: list[int], rate: float, *, scale: float, seed: int
 ) -> float:
-    stop = asyncio.Event()
-    crawler = asyncio.create_task(_crawl(base, paths, rate, stop))
+    crawler = await Helper.start("bench.crawler", base, str(rate), str(scale), str(seed))
     try:
         return await _ingest_seconds(service, events, callers=256)
     finally:
-        stop.set()
-        await crawler
+        await crawler.close()
 
 
 # Without the crawler, with it, with it, without: the ingest's rate drifts as the store takes
@@ -119,18 +89,24 @@ _ORDER = (False, True, True, False)
 
 
 async def crawled_ingest(
-    service: QAService, base: str, shape: Shape, *, count: int, rate: float
+    service: QAService, base: str, scale: float, *, count: int, rate: float
 ) -> tuple[float, float]:
     """Vote events per second without, then with, a crawler at `rate` pages a second: `count`
     fresh events each, on the same store, in alternating parts (`_ORDER`)."""
-    events = ingest.reaction_events(shape, 2 * count, seed=23)
+    events = ingest.reaction_events(Shape.scaled(scale), 2 * count, seed=23)
     part = len(events) // len(_ORDER)
     seconds = {False: 0.0, True: 0.0}
     for i, crawled in enumerate(_ORDER):
         chunk = events[i * part : (i + 1) * part]
         if crawled:
-            paths = question_paths(shape, 1000, seed=7 + i)  # other pages each time
-            seconds[True] += await _crawled_seconds(service, base, paths, chunk, rate)
+            seconds[True] += await _crawled_seconds(
+                service,
+                base,
+                chunk,
+                rate,
+                scale=scale,
+                seed=7 + i,  # other pages each time
+            )
         else:
             seconds[False] += await _ingest_seconds(service, chunk, callers=256)
     per_side = part * len(_ORDER) // 2
@@ -152,7 +128,7 @@ async def measure(url: str, scale: float) -> dict[str, float]:
         questions = await page_latencies(base, question_paths(shape, 300))
         index = await page_latencies(base, ["/"] * 100)
         count = max(10_000, int(50_000 * scale))
-        alone, crawled = await crawled_ingest(service, base, shape, count=count, rate=100)
+        alone, crawled = await crawled_ingest(service, base, scale, count=count, rate=100)
     finally:
         await runner.cleanup()
         await store.close()
