@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -239,64 +239,56 @@ async def test_a_reader_holding_an_old_snapshot_delays_the_rewind_but_no_write(
     assert after < held, f"the WAL stayed at {after} bytes"
 
 
-async def test_a_top_that_runs_past_its_time_on_the_loop_is_read_on_the_thread_alike(
+_CHANNEL_TOP = TopQuery(channel_id="C1", window=Window.ALL, limit=10)
+
+
+@pytest.fixture
+async def counted(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+) -> AsyncIterator[tuple[SqliteStore, list[str]]]:
+    """A store, and each statement it reads on the session's thread (not on the loop)."""
     store = await _store(tmp_path)
-    session_reads = 0
+    reads: list[str] = []
     session_read = store._session.read
 
-    async def counted(*args: Any) -> Any:
-        nonlocal session_reads
-        session_reads += 1
-        return await session_read(*args)
+    async def counted_read(workspace: Any, query: str, params: Any) -> Any:
+        reads.append(query)
+        return await session_read(workspace, query, params)
 
-    monkeypatch.setattr(store._session, "read", counted)
-    query = TopQuery(channel_id="C1", window=Window.ALL, limit=10)
-    try:
-        await ask(store)
-        for n in range(1, 201):
-            await answer(store, 1, f"Answer number {n}")
-        for n in range(1, 21):
-            await asyncio.gather(*(vote(store, a(n), f"U{v}") for v in range(n)))
-        on_loop = await store.top_answers(SLACK, query, since=None)
-        reads_on_loop = session_reads
-        monkeypatch.setattr("storage.sqlite.ranking.TOP_ON_LOOP_S", 0.0)
-        on_thread = await store.top_answers(SLACK, query, since=None)
-    finally:
-        await store.close()
-    assert reads_on_loop == 0 and session_reads == 1
+    monkeypatch.setattr(store._session, "read", counted_read)
+    yield store, reads
+    await store.close()
+
+
+async def test_a_top_that_runs_past_its_time_on_the_loop_is_read_on_the_thread_alike(
+    counted: tuple[SqliteStore, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, session_reads = counted
+    await ask(store)
+    for n in range(1, 201):
+        await answer(store, 1, f"Answer number {n}")
+    for n in range(1, 21):
+        await asyncio.gather(*(vote(store, a(n), f"U{v}") for v in range(n)))
+    on_loop = await store.top_answers(SLACK, _CHANNEL_TOP, since=None)
+    assert session_reads == []
+    monkeypatch.setattr("storage.sqlite.ranking.TOP_ON_LOOP_S", 0.0)
+    on_thread = await store.top_answers(SLACK, _CHANNEL_TOP, since=None)
+    assert len(session_reads) == 1
     assert [r.answer.number for r in on_loop] == list(range(20, 10, -1))
     assert on_thread == on_loop
 
 
 async def test_a_top_asked_while_writes_wait_is_read_on_the_thread(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    counted: tuple[SqliteStore, list[str]],
 ) -> None:
-    store = await _store(tmp_path)
-    session_reads = 0
-    session_read = store._session.read
-
-    async def counted(*args: Any) -> Any:
-        nonlocal session_reads
-        session_reads += 1
-        return await session_read(*args)
-
-    monkeypatch.setattr(store._session, "read", counted)
-    query = TopQuery(channel_id="C1", window=Window.ALL, limit=10)
-    try:
-        await ask(store)
-        await answer(store, 1)
-        await vote(store, a(1), "U1")
-        waiting = vote(store, a(1), "U2")
-        queued = asyncio.ensure_future(waiting)
-        while not store._writer.busy:  # the vote is in the writer's queue, not yet written
-            await asyncio.sleep(0)
-        while_busy = await store.top_answers(SLACK, query, since=None)
-        await queued
-        when_idle = await store.top_answers(SLACK, query, since=None)
-    finally:
-        await store.close()
-    assert session_reads == 1
-    assert [r.answer.number for r in while_busy] == [1]  # before or after the vote commits
-    assert [(r.answer.number, r.answer.ups) for r in when_idle] == [(1, 2)]
+    store, session_reads = counted
+    await ask(store)
+    await answer(store, 1)
+    queued = asyncio.ensure_future(store._writer.run(lambda db: None, write=False))
+    await asyncio.sleep(0)  # the op is in the writer's queue, not yet run
+    assert store._writer.busy
+    while_busy = await store.top_answers(SLACK, _CHANNEL_TOP, since=None)
+    await queued
+    when_idle = await store.top_answers(SLACK, _CHANNEL_TOP, since=None)
+    assert len(session_reads) == 1
+    assert while_busy == when_idle and [r.answer.number for r in when_idle] == [1]
