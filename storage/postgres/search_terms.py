@@ -1,6 +1,6 @@
 """A search query as to_tsquery text: the words ANDed, the last also as a prefix ('salar':*),
-and the tags ANDed as lexemes of weight B, the tags' part of posts.search_vector. Each lexeme is
-quoted, so to_tsquery sees plain terms, never syntax."""
+and the tags ANDed as lexemes of weight B, the tags' part of post_search.search_vector. Each
+lexeme is quoted, so to_tsquery sees plain terms, never syntax."""
 
 from __future__ import annotations
 

@@ -36,9 +36,10 @@ ORDER BY p.created_ms DESC, p.id DESC
 LIMIT $3"""
 # Each pair of words ($2, $3) becomes `'a' & 'b'`, ORed, each word stemmed in the search
 # language as the posts were; quote_literal keeps each word one quoted lexeme whatever it holds
-# (storage/web_similar.py says why pairs, and why whole words). The index's matches are taken
-# first, as they are: asked for the workspace too, the planner ANDs the match with every
-# question of the workspace (posts_web_newest), read on each page view.
+# (storage/web_similar.py says why pairs, and why whole words). The matches come from the
+# questions' own index (post_search_questions, for `m.kind = 'Q'`) and are taken first, as they
+# are: asked for the workspace too, the planner ANDs the match with every question of the
+# workspace (posts_web_newest), read on each page view.
 WEB_SIMILAR = f"""WITH hits AS MATERIALIZED (
     SELECT m.post_id AS id, ts_rank(m.search_vector, query) AS rank
     FROM post_search m,
