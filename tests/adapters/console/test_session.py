@@ -293,7 +293,7 @@ async def test_a_broken_store_prints_one_sentence_not_a_traceback(
     stdout = io.StringIO()
     await run_console(session, stdin=io.StringIO("/top\n"), stdout=stdout, interactive=False)
     assert stdout.getvalue().strip() == (
-        "Something went wrong handling that command; it has been logged. Please try again."
+        "The Q&A store is unavailable right now; nothing was changed. Please try again."
     )
 
 
