@@ -31,16 +31,14 @@ async def fetch(http: aiohttp.ClientSession, path: str) -> None:
 
 
 async def _crawl(base: str, paths: list[str], rate: float, stop: asyncio.Event) -> None:
+    """A page that fails ends the crawl (the group cancels the rest) with its error."""
     fetched = 0
-    async with aiohttp.ClientSession(base) as http:
-        pending: set[asyncio.Task[None]] = set()
+    async with aiohttp.ClientSession(base) as http, asyncio.TaskGroup() as pages:
         started = time.perf_counter()
         while not stop.is_set():
-            pending.add(asyncio.create_task(fetch(http, paths[fetched % len(paths)])))
+            pages.create_task(fetch(http, paths[fetched % len(paths)]))
             fetched += 1
-            pending = {task for task in pending if not task.done()}
             await asyncio.sleep(max(0.0, started + fetched / rate - time.perf_counter()))
-        await asyncio.gather(*pending)
 
 
 async def main(base: str, rate: float, scale: float, seed: int) -> None:
@@ -56,4 +54,7 @@ async def main(base: str, rate: float, scale: float, seed: int) -> None:
 
 if __name__ == "__main__":
     base, rate, scale, seed = sys.argv[1:]
-    asyncio.run(main(base, float(rate), float(scale), int(seed)))
+    try:
+        asyncio.run(main(base, float(rate), float(scale), int(seed)))
+    except* (RuntimeError, aiohttp.ClientError) as failed:
+        sys.exit(f"crawler: {failed.exceptions[0]}")

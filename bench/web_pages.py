@@ -77,9 +77,12 @@ async def _crawled_seconds(
 ) -> float:
     crawler = await Helper.start("bench.crawler", base, str(rate), str(scale), str(seed))
     try:
-        return await _ingest_seconds(service, events, callers=256)
+        seconds = await _ingest_seconds(service, events, callers=256)
     finally:
         await crawler.close()
+    if crawler.process.returncode != 0:  # a page that did not answer 200 ends it with its error
+        raise RuntimeError(f"the crawler failed ({crawler.process.returncode})")
+    return seconds
 
 
 # Without the crawler, with it, with it, without: the ingest's rate drifts as the store takes
