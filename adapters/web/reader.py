@@ -185,7 +185,9 @@ class SiteReader:
         if not mine:
             return []
         candidates = await self._store.web_similar(question.workspace, mine, limit=_CANDIDATES)
-        shown = await self._shown(question.workspace, candidates)
+        # The store leaves out hidden questions (as web_question does for the page's own), so
+        # only the channels the settings publish are left to check: no read of the hidden list.
+        shown = [q for q in candidates if is_published(self._web, q, hidden=False)]
         return [s.question for s in rank_similar(question, shown, limit=_SIMILAR)]
 
     async def top_answers(self, workspace: WorkspaceRef, *, window: Window) -> list[AnswerView]:
