@@ -13,7 +13,7 @@ import aiohttp
 
 from bench.dataset import WORKSPACE, Shape
 
-__all__ = ["question_paths"]
+__all__ = ["fetch", "question_paths"]
 
 
 def question_paths(shape: Shape, count: int, *, seed: int = 5) -> list[str]:
