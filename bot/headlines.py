@@ -78,14 +78,9 @@ async def ranked_with_headlines(
     """`ranked` with each answer's author's headline and each named asker's."""
     people = [entry.answer for entry in ranked] + [entry.question for entry in ranked]
     found = await store.headlines(workspace, {_person(post) for post in people} - {""})
-    return [
-        replace(
-            entry,
-            answer=_with_headline(entry.answer, found),
-            question=_with_asker_headline(entry.question, found),
-        )
-        for entry in ranked
-    ]
+    if not found:  # nobody on the list has one: the common case, and no copies to make
+        return list(ranked)
+    return [_entry_with_headlines(entry, found) for entry in ranked]
 
 
 async def questions_with_headlines(
@@ -101,6 +96,14 @@ def _person(post: Answer | Question) -> str:
     if isinstance(post, Question):
         return "" if post.anonymous else post.asker_id
     return "" if post.author_name == FORGOTTEN_NAME else post.author_id
+
+
+def _entry_with_headlines(entry: RankedAnswer, found: Mapping[str, str]) -> RankedAnswer:
+    answer = _with_headline(entry.answer, found)
+    question = _with_asker_headline(entry.question, found)
+    if answer is entry.answer and question is entry.question:
+        return entry
+    return replace(entry, answer=answer, question=question)
 
 
 def _with_headline(answer: Answer, found: Mapping[str, str]) -> Answer:
