@@ -20,6 +20,7 @@ from bot.domain import RankedAnswer, SearchHit, TopQuery, WorkspaceRef
 from bot.search_query import SearchQuery
 from storage.rows import answer_from_row, question_from_row, to_ms
 from storage.snippets import search_hit
+from storage.sqlite.named_rows import named_rows
 from storage.sqlite.search_terms import fts_match
 from storage.sqlite.session import Session
 from storage.sqlite.sql import SEARCH, top_answers
@@ -50,7 +51,7 @@ class SqliteRanking:
 
         def on_loop(db: sqlite3.Connection) -> list[Any]:
             ws = self._workspaces.id(db, workspace, create=False)
-            return db.execute(statement, {**params, "ws": ws}).fetchall()
+            return named_rows(db, statement, {**params, "ws": ws})
 
         rows = None if self._writer.busy else await self._writer.read_within(on_loop, TOP_ON_LOOP_S)
         if rows is None:

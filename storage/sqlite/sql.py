@@ -4,6 +4,8 @@ They return the column names storage/rows.py maps, the same as storage/postgres/
 
 from __future__ import annotations
 
+from functools import cache
+
 from storage.rows import post_select
 
 PRAGMAS = (
@@ -197,6 +199,7 @@ SELECT {post_select(alias, "")}, q.number AS question_number, {alias}.kind AS ki
        {post_select("q", "q_")}, {_QUESTION_EXTRAS.format(q="q", p="q_")}"""
 
 
+@cache  # sixteen shapes at most, and every /top asks for one: build each once
 def top_answers(*, channel: bool, since: bool, tag: bool, question: bool) -> str:
     """Only the filters a query uses, so the planner can use posts_rank for each shape.
 
