@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from bot.domain import Question
 from bot.replies import SimilarQuestion
@@ -48,6 +49,13 @@ def stems(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(stem(w) for w in key_words(text, tags))
 
 
+@lru_cache(maxsize=2048)
+def _question_stems(text: str, tags: tuple[str, ...]) -> frozenset[str]:
+    """A question's stems, kept: a page compares its question with fifty candidates, and the
+    pages of one community keep meeting the same candidates."""
+    return stems(text, tags)
+
+
 def search_words(text: str, tags: Iterable[str] = ()) -> list[str]:
     """One key word for each stem (the shortest, then the first alphabetically): what to ask a
     full-text index that stems words itself, so each of the question's stems is asked once."""
@@ -67,9 +75,9 @@ def rank_similar(
     question: Question, candidates: Sequence[Question], *, limit: int
 ) -> list[SimilarQuestion]:
     """The `limit` candidates most like `question` (never itself), best first."""
-    mine = stems(question.text, question.tags)
+    mine = _question_stems(question.text, question.tags)
     scored = [
-        SimilarQuestion(other, round(_cosine(mine, stems(other.text, other.tags)), 3))
+        SimilarQuestion(other, round(_cosine(mine, _question_stems(other.text, other.tags)), 3))
         for other in candidates
         if other.number != question.number
     ]

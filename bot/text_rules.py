@@ -27,6 +27,7 @@ _BLANK_LETTERS = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u2800"}
 _EMBEDDINGS = {"\u202a", "\u202b", "\u202d", "\u202e"}
 _ISOLATES = {"\u2066", "\u2067", "\u2068"}
 _PDF, _PDI = "\u202c", "\u2069"
+_BIDI_CONTROLS = frozenset({*_EMBEDDINGS, *_ISOLATES, _PDF, _PDI})
 
 MAX_TAG_CHARS = 30
 TAG_RULE = (
@@ -67,6 +68,8 @@ def _close_bidi(text: str) -> str:
     """Keep right-to-left overrides, embeddings and isolates inside the text: close each one
     still open at the end of its line, and drop closers that close nothing. Whatever shows the
     text, or one line of it, then shows what follows unchanged."""
+    if not _BIDI_CONTROLS.intersection(text):  # nearly every text: nothing to walk through
+        return text
     out: list[str] = []
     opened: list[str] = []
     for ch in text:
