@@ -45,6 +45,7 @@ from bot.ports import (
     VoteRow,
     VoteTally,
     WebFilter,
+    WebNames,
 )
 from bot.replies import Leader, PersonalData
 from bot.search_query import SearchQuery
@@ -70,6 +71,12 @@ log = logging.getLogger("qabot.storage")
 
 _RANKING_POOL_SIZE = 2
 _WEB_POOL_SIZE = 2
+# Every pool: one connection from the start, no reset round trip (keep_session), and connections
+# kept however long they idle: asyncpg otherwise re-arms an idle timer (loop.call_later) at
+# every release, which is most of a release's cost, and a statement is a release.
+_POOLED: dict[str, Any] = {
+    "min_size": 1, "reset": keep_session, "max_inactive_connection_lifetime": 0,
+}  # fmt: skip
 
 
 class PostgresStore:
@@ -108,20 +115,14 @@ class PostgresStore:
         configuration), build the search index in it unless it is built so already."""
         pools: list[Any] = []
         try:
-            pools.append(
-                await asyncpg.create_pool(url, min_size=1, max_size=pool_size, reset=keep_session)
-            )
+            pools.append(await asyncpg.create_pool(url, max_size=pool_size, **_POOLED))
             pools.append(
                 await asyncpg.create_pool(
-                    url, min_size=1, max_size=_RANKING_POOL_SIZE, reset=keep_session,
+                    url, max_size=_RANKING_POOL_SIZE, **_POOLED,
                     server_settings={"plan_cache_mode": "force_generic_plan"},
                 )
             )  # fmt: skip
-            pools.append(
-                await asyncpg.create_pool(
-                    url, min_size=1, max_size=_WEB_POOL_SIZE, reset=keep_session
-                )
-            )
+            pools.append(await asyncpg.create_pool(url, max_size=_WEB_POOL_SIZE, **_POOLED))
         except (*FAILURES, ValueError) as error:
             log.error("cannot connect to PostgreSQL: %r", error)
             for pool in pools:
@@ -389,9 +390,7 @@ class PostgresStore:
     async def set_web_names(self, workspace: WorkspaceRef, user_id: str, shown: bool) -> None:
         await self._web.set_web_names(workspace, user_id, shown)
 
-    async def web_names(
-        self, workspace: WorkspaceRef, user_ids: Collection[str]
-    ) -> Mapping[str, bool]:
+    async def web_names(self, workspace: WorkspaceRef, user_ids: Collection[str]) -> WebNames:
         return await self._web.web_names(workspace, user_ids)
 
     # Import of a community's history ---------------------------------------------------------
