@@ -86,6 +86,15 @@ class WebFilter:
 
 
 @dataclass(frozen=True, slots=True)
+class WebNames:
+    """What the web view names people by: the headline of each person who has one, and the
+    `/qa web names` choice of each who made one."""
+
+    headlines: Mapping[str, str]
+    choices: Mapping[str, bool]
+
+
+@dataclass(frozen=True, slots=True)
 class AskCheck:
     """The ask limit for a store that shares limits to apply within the question's write: at
     most `per_hour` questions by the asker in the hour up to `at`."""
@@ -437,10 +446,8 @@ class Store(Protocol):
     async def set_web_names(self, workspace: WorkspaceRef, user_id: str, shown: bool) -> None:
         """The person's choice over `[web] names`; `forget_person` deletes it."""
 
-    async def web_names(
-        self, workspace: WorkspaceRef, user_ids: Collection[str]
-    ) -> Mapping[str, bool]:
-        """The choice of each of these people who made one."""
+    async def web_names(self, workspace: WorkspaceRef, user_ids: Collection[str]) -> WebNames:
+        """These people's headlines and choices, read together: every page names people."""
 
     # Import of a community's history (bot/importing.py) ---------------------------------------
 

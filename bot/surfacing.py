@@ -194,13 +194,12 @@ class Surfacing:
 
     async def my_data(self, *, user: UserRef) -> PersonalExport:
         data = await self.store.personal_data(user.workspace, user.user_id)
-        headlines = await self.store.headlines(user.workspace, [user.user_id])
-        web_names = await self.store.web_names(user.workspace, [user.user_id])
+        names = await self.store.web_names(user.workspace, [user.user_id])
         document = {
             "workspace": {"platform": user.workspace.platform, "id": user.workspace.workspace_id},
             "user_id": user.user_id,
-            "headline": headlines.get(user.user_id),
-            "web_names": web_names.get(user.user_id),
+            "headline": names.headlines.get(user.user_id),
+            "web_names": names.choices.get(user.user_id),
             "exported_at": self._clock().isoformat(),
             "questions": [_question_json(q) for q in data.questions],
             "answers": [_answer_json(a) for a in data.answers],

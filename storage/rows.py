@@ -3,10 +3,12 @@ stores map their rows with these functions."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.domain import Answer, MessageRef, PostId, PostKind, Question, VoteSubject, WorkspaceRef
+from bot.ports import WebNames
 from bot.replies import VoteRecord
 
 __all__ = [
@@ -20,6 +22,7 @@ __all__ = [
     "to_ms",
     "vote_record",
     "vote_subject_from_row",
+    "web_names_from_rows",
 ]
 
 
@@ -99,6 +102,18 @@ def post_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Questi
     if row[f"{prefix}question_number"] is None:
         return question_from_row(row, workspace, prefix)
     return answer_from_row(row, workspace, prefix)
+
+
+def web_names_from_rows(rows: Iterable[Row]) -> WebNames:
+    """From `user_id`, `headline` and `shown`, either of the last two possibly NULL."""
+    headlines, choices = {}, {}
+    for row in rows:
+        user = str(row["user_id"])
+        if row["headline"] is not None:
+            headlines[user] = str(row["headline"])
+        if row["shown"] is not None:
+            choices[user] = bool(row["shown"])
+    return WebNames(headlines, choices)
 
 
 def vote_subject_from_row(row: Row, workspace: WorkspaceRef) -> VoteSubject:

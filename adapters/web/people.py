@@ -51,9 +51,8 @@ class Namer:
     async def load(
         cls, store: Store, workspace: WorkspaceRef, people: Collection[str], *, default: str
     ) -> Namer:
-        headlines = await store.headlines(workspace, people)
-        choices = await store.web_names(workspace, people)
-        return cls(default, headlines, choices)
+        names = await store.web_names(workspace, people)
+        return cls(default, names.headlines, names.choices)
 
     def asker(self, question: Question) -> str:
         if question.anonymous:

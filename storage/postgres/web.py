@@ -5,15 +5,15 @@ one."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
 from bot.domain import Question, WorkspaceRef
-from bot.ports import WebFilter
+from bot.ports import WebFilter, WebNames
 from storage.postgres.database import Database
 from storage.postgres.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE
-from storage.rows import Row, from_ms, question_from_row, to_ms
+from storage.rows import Row, from_ms, question_from_row, to_ms, web_names_from_rows
 from storage.web_similar import word_pairs
 
 __all__ = ["FORGET_WEB_NAMES", "PostgresWeb"]
@@ -60,7 +60,10 @@ INSERT INTO web_names (workspace_id, user_id, shown) VALUES ($1, $2, $3)
 ON CONFLICT (workspace_id, user_id) DO UPDATE SET shown = excluded.shown"""
 FORGET_WEB_NAMES = "DELETE FROM web_names WHERE workspace_id = $1 AND user_id = $2"
 WEB_NAMES = """
-SELECT user_id, shown FROM web_names WHERE workspace_id = $1 AND user_id = ANY($2::text[])"""
+SELECT people.user_id, h.headline, w.shown FROM unnest($2::text[]) AS people (user_id)
+LEFT JOIN headlines h ON h.workspace_id = $1 AND h.user_id = people.user_id
+LEFT JOIN web_names w ON w.workspace_id = $1 AND w.user_id = people.user_id
+WHERE h.user_id IS NOT NULL OR w.user_id IS NOT NULL"""
 
 
 class PostgresWeb:
@@ -126,11 +129,8 @@ class PostgresWeb:
         ws = await self._db.workspace_id(workspace)
         await self._db.fetch(SET_WEB_NAMES, ws, user_id, shown)
 
-    async def web_names(
-        self, workspace: WorkspaceRef, user_ids: Collection[str]
-    ) -> Mapping[str, bool]:
+    async def web_names(self, workspace: WorkspaceRef, user_ids: Collection[str]) -> WebNames:
         if not user_ids:
-            return {}
+            return WebNames({}, {})
         ws = await self._db.known_workspace(workspace)
-        rows = await self._fetch(WEB_NAMES, ws, sorted(set(user_ids)))
-        return {str(row["user_id"]): bool(row["shown"]) for row in rows}
+        return web_names_from_rows(await self._fetch(WEB_NAMES, ws, sorted(set(user_ids))))

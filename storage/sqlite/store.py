@@ -54,6 +54,7 @@ from bot.ports import (
     VoteRow,
     VoteTally,
     WebFilter,
+    WebNames,
 )
 from bot.replies import Leader, PersonalData
 from bot.search_query import SearchQuery
@@ -379,9 +380,7 @@ class SqliteStore:
     async def set_web_names(self, workspace: WorkspaceRef, user_id: str, shown: bool) -> None:
         await self._web.set_web_names(workspace, user_id, shown)
 
-    async def web_names(
-        self, workspace: WorkspaceRef, user_ids: Collection[str]
-    ) -> Mapping[str, bool]:
+    async def web_names(self, workspace: WorkspaceRef, user_ids: Collection[str]) -> WebNames:
         return await self._web.web_names(workspace, user_ids)
 
     # Import of a community's history ---------------------------------------------------------

@@ -5,12 +5,12 @@ being named there."""
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from bot.domain import Question, WorkspaceRef
-from bot.ports import WebFilter
-from storage.rows import from_ms, question_from_row, to_ms
+from bot.ports import WebFilter, WebNames
+from storage.rows import from_ms, question_from_row, to_ms, web_names_from_rows
 from storage.sqlite.session import Session
 from storage.sqlite.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE
 from storage.web_similar import word_pairs
@@ -47,8 +47,10 @@ INSERT INTO web_names (workspace_id, user_id, shown) VALUES (:ws, :user, :shown)
 ON CONFLICT (workspace_id, user_id) DO UPDATE SET shown = excluded.shown"""
 FORGET_WEB_NAMES = "DELETE FROM web_names WHERE workspace_id = :ws AND user_id = :user"
 WEB_NAMES = """
-SELECT user_id, shown FROM web_names
-WHERE workspace_id = :ws AND user_id IN (SELECT value FROM json_each(:users))"""
+SELECT people.value AS user_id, h.headline, w.shown FROM json_each(:users) AS people
+LEFT JOIN headlines h ON h.workspace_id = :ws AND h.user_id = people.value
+LEFT JOIN web_names w ON w.workspace_id = :ws AND w.user_id = people.value
+WHERE h.user_id IS NOT NULL OR w.user_id IS NOT NULL"""
 
 
 class SqliteWeb:
@@ -112,14 +114,11 @@ class SqliteWeb:
             ws = await self._session.workspace_id(db, workspace)
             await db.execute(SET_WEB_NAMES, {"ws": ws, "user": user_id, "shown": shown})
 
-    async def web_names(
-        self, workspace: WorkspaceRef, user_ids: Collection[str]
-    ) -> Mapping[str, bool]:
+    async def web_names(self, workspace: WorkspaceRef, user_ids: Collection[str]) -> WebNames:
         if not user_ids:
-            return {}
+            return WebNames({}, {})
         users = json.dumps(sorted(set(user_ids)))
-        rows = await self._session.read(workspace, WEB_NAMES, {"users": users})
-        return {str(row["user_id"]): bool(row["shown"]) for row in rows}
+        return web_names_from_rows(await self._session.read(workspace, WEB_NAMES, {"users": users}))
 
 
 def _term(word: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.ports import NewQuestion, Store, WebFilter
+from bot.ports import NewQuestion, Store, WebFilter, WebNames
 from bot.replies import FORGOTTEN_ID
 from tests.storage.builders import DISCORD, NOW, SLACK, a, answer, ask, q
 
@@ -83,12 +83,26 @@ async def test_a_persons_web_names_choice_is_kept_and_forgotten_with_them(store:
     await store.set_web_names(SLACK, "U_ME", True)
     await store.set_web_names(SLACK, "U_OTHER", True)
     await store.set_web_names(SLACK, "U_OTHER", False)
-    assert await store.web_names(SLACK, ["U_ME", "U_OTHER", "U_X"]) == {
-        "U_ME": True, "U_OTHER": False,
-    }  # fmt: skip
+    names = await store.web_names(SLACK, ["U_ME", "U_OTHER", "U_X"])
+    assert names.choices == {"U_ME": True, "U_OTHER": False}
     await store.forget_person(SLACK, "U_ME", replacement_id=FORGOTTEN_ID, replacement_name="A")
-    assert await store.web_names(SLACK, ["U_ME"]) == {}
-    assert await store.web_names(DISCORD, ["U_OTHER"]) == {}
+    assert (await store.web_names(SLACK, ["U_ME"])).choices == {}
+    assert (await store.web_names(DISCORD, ["U_OTHER"])).choices == {}
+
+
+async def test_web_names_reads_headlines_and_choices_of_just_the_people_asked(
+    store: Store,
+) -> None:
+    await store.set_headline(SLACK, "U_BOTH", "Staff engineer")
+    await store.set_web_names(SLACK, "U_BOTH", True)
+    await store.set_headline(SLACK, "U_HEADLINE", "Tech lead")
+    await store.set_web_names(SLACK, "U_CHOICE", False)
+    await store.set_headline(SLACK, "U_NOT_ASKED", "Manager")
+    await store.set_headline(DISCORD, "U_CHOICE", "Elsewhere")
+    names = await store.web_names(SLACK, ["U_BOTH", "U_HEADLINE", "U_CHOICE", "U_NOBODY"])
+    assert names.headlines == {"U_BOTH": "Staff engineer", "U_HEADLINE": "Tech lead"}
+    assert names.choices == {"U_BOTH": True, "U_CHOICE": False}
+    assert await store.web_names(SLACK, []) == WebNames({}, {})
 
 
 async def _similar(store: Store, *words: str) -> list[int]:
