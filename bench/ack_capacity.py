@@ -218,6 +218,42 @@ async def cpu_costs(
     }
 
 
+async def bolt_floor(*, seconds: float) -> dict[str, float]:
+    """bolt's own capacity (bench.bolt_ack: listeners that only acknowledge) and the bare
+    endpoint's, searched alternately as `measure` searches qabot's, and each one's CPU per
+    request: the most any bolt app can keep of the bare endpoint's capacity."""
+    from bench.slack_wire import TEAM_ID
+
+    api = await Helper.start("bench.slack_api")
+    servers = [await Helper.start("bench.bolt_ack", api.url), await Helper.start("bench.bare_ack")]
+    load = await LoadGenerator.start(TEAM_ID, "C_FLOOR", f"{api.url}/respond")
+    try:
+        await load.step(servers[0].url, 200, 1)  # auth.test, connections
+        bolt = bare = 0
+        for round_ in range(1, _ROUNDS + 1):
+            _say(f"bolt with listeners that only acknowledge, round {round_}:")
+            bolt = max(bolt, await find_capacity(searcher(load, servers[0].url, seconds)))
+            _say(f"the bare signed endpoint, round {round_}:")
+            bare = max(bare, await find_capacity(searcher(load, servers[1].url, seconds)))
+        rate = max(1, min(bolt, bare) // 2)
+        cpu = [
+            min([await cpu_per_request(load, s.url, s.pid, rate=rate, seconds=seconds)
+                 for _ in range(2)])
+            for s in servers
+        ]  # fmt: skip
+    finally:
+        await load.close()
+        for helper in (*servers, api):
+            await helper.close()
+    return {
+        "bolt_capacity_rps": bolt,
+        "bare_capacity_rps": bare,
+        "bolt_capacity_ratio": round(bolt / bare, 3) if bare else 0.0,
+        "bolt_cpu_us": round(cpu[0]),
+        "bare_cpu_us": round(cpu[1]),
+    }
+
+
 async def _alone(url: str, scale: float, seconds: float, rate: int, cpu: int) -> dict[str, float]:
     from storage import open_store
 
@@ -238,7 +274,8 @@ def main() -> None:
     """`python -m bench.ack_capacity [--scale S] [--seconds N] [--rate R | --cpu R]`: only the
     four ack keys, on a SQLite copy of the data set (built under $QABOT_BENCH_DIR as
     `python -m bench` builds it); with --rate, one step of qabot's endpoint at R requests/s (to
-    profile it); with --cpu, both servers' CPU per request at R requests/s."""
+    profile it); with --cpu, both servers' CPU per request at R requests/s; with --floor, bolt's
+    own capacity (listeners that only acknowledge) against the bare endpoint's, no store."""
     import argparse
     import os
     from pathlib import Path
@@ -250,7 +287,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=3)
     parser.add_argument("--rate", type=int, default=0)
     parser.add_argument("--cpu", type=int, default=0, metavar="RATE")
+    parser.add_argument("--floor", action="store_true")
     args = parser.parse_args()
+    if args.floor:
+        print(json.dumps(asyncio.run(bolt_floor(seconds=args.seconds))), flush=True)
+        return
     folder = Path(os.environ.get("QABOT_BENCH_DIR", "/tmp/qabot-bench"))
     folder.mkdir(parents=True, exist_ok=True)
     url = sqlite_copy(folder, Shape.scaled(args.scale), args.scale)
