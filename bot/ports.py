@@ -8,6 +8,7 @@ Every method is scoped to one workspace: an id from another workspace is simply 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -429,6 +430,10 @@ class Store(Protocol):
         self, workspace: WorkspaceRef, channel_ids: Collection[str]
     ) -> Mapping[str, str]:
         """The recorded name of each of these channels that has one."""
+
+    def web_reads(self) -> AbstractAsyncContextManager[None]:
+        """One page's reads, as one stretch: a store with a connection pool holds one
+        connection for all of them (the web view's reads, in the task that entered it)."""
 
     async def web_similar(
         self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int

@@ -163,6 +163,10 @@ class SiteReader:
     async def question(self, workspace: WorkspaceRef, number: int) -> QuestionPage | None:
         if workspace not in self._published:
             return None
+        async with self._store.web_reads():  # the page's reads share one connection
+            return await self._question_page(workspace, number)
+
+    async def _question_page(self, workspace: WorkspaceRef, number: int) -> QuestionPage | None:
         question = await self._store.web_question(workspace, number)
         if question is None or not is_published(self._web, question, hidden=False):
             return None

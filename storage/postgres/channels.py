@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.domain import WorkspaceRef
 from storage.postgres.database import Database
+from storage.postgres.held import source
 
 __all__ = ["PostgresChannels"]
 
@@ -38,5 +39,5 @@ class PostgresChannels:
             return {}
         ws = await self._db.known_workspace(workspace)
         async with self._db.guard():
-            rows = await self._pool.fetch(CHANNEL_NAMES, ws, sorted(set(channel_ids)))
+            rows = await source(self._pool).fetch(CHANNEL_NAMES, ws, sorted(set(channel_ids)))
         return {str(row["channel_id"]): str(row["name"]) for row in rows}

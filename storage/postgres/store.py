@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncGenerator, AsyncIterable, Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
@@ -367,6 +368,9 @@ class PostgresStore:
         self, workspace: WorkspaceRef, *, channels: Collection[str] | None, limit: int
     ) -> Sequence[tuple[Question, datetime]]:
         return await self._web.web_sitemap(workspace, channels=channels, limit=limit)
+
+    def web_reads(self) -> AbstractAsyncContextManager[None]:
+        return self._web.web_reads()
 
     async def web_similar(
         self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int

@@ -6,12 +6,14 @@ one."""
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
 from bot.domain import Question, WorkspaceRef
 from bot.ports import WebFilter, WebNames
 from storage.postgres.database import Database
+from storage.postgres.held import holding, source
 from storage.postgres.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE
 from storage.rows import Row, from_ms, question_from_row, to_ms, web_names_from_rows
 from storage.web_similar import word_pairs
@@ -76,8 +78,11 @@ class PostgresWeb:
 
     async def _fetch(self, query: str, *args: Any) -> list[Row]:
         async with self._db.guard():
-            rows: list[Row] = await self._pool.fetch(query, *args)
+            rows: list[Row] = await source(self._pool).fetch(query, *args)
             return rows
+
+    def web_reads(self) -> AbstractAsyncContextManager[None]:
+        return holding(self._pool)
 
     async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
         ws = await self._db.known_workspace(workspace)

@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import AsyncGenerator, AsyncIterable, Collection, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from datetime import datetime
 from pathlib import Path
 
@@ -357,6 +358,9 @@ class SqliteStore:
         self, workspace: WorkspaceRef, *, channels: Collection[str] | None, limit: int
     ) -> Sequence[tuple[Question, datetime]]:
         return await self._web.web_sitemap(workspace, channels=channels, limit=limit)
+
+    def web_reads(self) -> AbstractAsyncContextManager[None]:
+        return nullcontext()
 
     async def web_similar(
         self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
