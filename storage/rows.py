@@ -7,7 +7,16 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from bot.domain import Answer, MessageRef, PostId, PostKind, Question, VoteSubject, WorkspaceRef
+from bot.domain import (
+    Answer,
+    MessageRef,
+    PostId,
+    PostKind,
+    Question,
+    RankedAnswer,
+    VoteSubject,
+    WorkspaceRef,
+)
 from bot.ports import WebNames
 from bot.replies import VoteRecord
 
@@ -19,6 +28,7 @@ __all__ = [
     "post_from_row",
     "post_select",
     "question_from_row",
+    "ranked_from_rows",
     "to_ms",
     "vote_record",
     "vote_subject_from_row",
@@ -96,6 +106,21 @@ POST_COLUMNS = (
 def post_select(alias: str, prefix: str) -> str:
     """`alias.column AS prefix+column` for every column the row mappers read."""
     return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in POST_COLUMNS)
+
+
+def ranked_from_rows(rows: Iterable[Row], workspace: WorkspaceRef) -> list[RankedAnswer]:
+    """/top's rows, best first: each an answer's columns and its question's (`q_`). A question
+    with several of the answers is built once (all of a question page's rows share one)."""
+    questions: dict[int, Question] = {}
+    ranked = []
+    for rank, row in enumerate(rows, start=1):
+        question = questions.get(row["q_number"])
+        if question is None:
+            question = questions[row["q_number"]] = question_from_row(row, workspace, prefix="q_")
+        answer = answer_from_row(row, workspace)
+        accepted = question.accepted_answer == answer.number
+        ranked.append(RankedAnswer(rank, answer, question, accepted))
+    return ranked
 
 
 def post_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Question | Answer:

@@ -11,7 +11,7 @@ from bot.search_query import SearchQuery
 from storage.postgres.database import Database
 from storage.postgres.search_terms import HEADLINE_OPTIONS, tsquery_texts
 from storage.postgres.sql import SEARCH, USE_SEARCH_LANGUAGE, top_answers
-from storage.rows import answer_from_row, question_from_row, to_ms
+from storage.rows import ranked_from_rows, to_ms
 from storage.snippets import search_hit
 
 __all__ = ["PostgresRanking"]
@@ -44,13 +44,7 @@ class PostgresRanking:
         pool = self._db.pool if per_call else self._ranking or self._db.pool
         async with self._db.guard():
             rows = await pool.fetch(statement, *args)
-        ranked = []
-        for rank, row in enumerate(rows, start=1):
-            question = question_from_row(row, workspace, prefix="q_")
-            answer = answer_from_row(row, workspace)
-            accepted = question.accepted_answer == answer.number
-            ranked.append(RankedAnswer(rank, answer, question, accepted))
-        return ranked
+        return ranked_from_rows(rows, workspace)
 
     async def search(
         self, workspace: WorkspaceRef, query: SearchQuery, *, limit: int

@@ -18,7 +18,7 @@ from typing import Any
 
 from bot.domain import RankedAnswer, SearchHit, TopQuery, WorkspaceRef
 from bot.search_query import SearchQuery
-from storage.rows import answer_from_row, question_from_row, to_ms
+from storage.rows import ranked_from_rows, to_ms
 from storage.snippets import search_hit
 from storage.sqlite.named_rows import named_rows
 from storage.sqlite.search_terms import fts_match
@@ -56,13 +56,7 @@ class SqliteRanking:
         rows = None if self._writer.busy else await self._writer.read_within(on_loop, TOP_ON_LOOP_S)
         if rows is None:
             rows = await self._session.read(workspace, statement, params)
-        ranked = []
-        for rank, row in enumerate(rows, start=1):
-            question = question_from_row(row, workspace, prefix="q_")
-            answer = answer_from_row(row, workspace)
-            accepted = question.accepted_answer == answer.number
-            ranked.append(RankedAnswer(rank, answer, question, accepted))
-        return ranked
+        return ranked_from_rows(rows, workspace)
 
     async def search(
         self, workspace: WorkspaceRef, query: SearchQuery, *, limit: int
