@@ -275,7 +275,8 @@ def main() -> None:
     four ack keys, on a SQLite copy of the data set (built under $QABOT_BENCH_DIR as
     `python -m bench` builds it); with --rate, one step of qabot's endpoint at R requests/s (to
     profile it); with --cpu, both servers' CPU per request at R requests/s; with --floor, bolt's
-    own capacity (listeners that only acknowledge) against the bare endpoint's, no store."""
+    own capacity (listeners that only acknowledge) against the bare endpoint's, no store, over
+    HTTP and in Socket Mode."""
     import argparse
     import os
     from pathlib import Path
@@ -290,7 +291,10 @@ def main() -> None:
     parser.add_argument("--floor", action="store_true")
     args = parser.parse_args()
     if args.floor:
-        print(json.dumps(asyncio.run(bolt_floor(seconds=args.seconds))), flush=True)
+        from bench import socket_ack
+
+        floors = asyncio.run(bolt_floor(seconds=args.seconds))
+        print(json.dumps({**floors, **asyncio.run(socket_ack.bolt_floor())}), flush=True)
         return
     folder = Path(os.environ.get("QABOT_BENCH_DIR", "/tmp/qabot-bench"))
     folder.mkdir(parents=True, exist_ok=True)

@@ -142,6 +142,29 @@ async def _capacities(service: QAService, processes: _Processes) -> tuple[int, i
     return qabot, bare
 
 
+async def bolt_floor() -> dict[str, float]:
+    """bolt's own Socket Mode capacity (bench.bolt_socket: listeners that only acknowledge)
+    against the bare client's, on one stand-in server, their steps taking turns: the most any
+    bolt app can keep of the bare client's capacity."""
+    processes = _Processes()
+    try:
+        await processes.start(WORKSPACE[1], "C_FLOOR")
+        await processes.start_process("bench.bolt_socket", f"{processes.api}/api/")  # app 0
+        await processes.start_process("bench.bare_socket", f"{processes.api}/api/")  # app 1
+        turns = asyncio.Lock()
+        bolt, bare = await asyncio.gather(
+            find_capacity(_stepper("bolt", 0, processes, turns, _pause)),
+            find_capacity(_stepper("bare", 1, processes, turns, _pause)),
+        )
+    finally:
+        await processes.close()
+    return {
+        "socket_bolt_capacity_rps": bolt,
+        "socket_bare_capacity_rps": bare,
+        "socket_bolt_capacity_ratio": round(bolt / bare, 3) if bare else 0.0,
+    }
+
+
 async def _link_answers(service: QAService, channel: str) -> None:
     workspace = WorkspaceRef(*WORKSPACE)
     for n in range(1, _LINKED + 1):
