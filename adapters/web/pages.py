@@ -81,7 +81,7 @@ class Pages:
             shown |= set(front.channels)
             names = await reader.channel_names(workspace, shown)
             links = [channel_link(workspace, c, names.get(c)) for c in shown]
-            channels += sorted(links, key=lambda link: (link["name"].casefold(), link["path"]))
+            channels += sorted(links, key=lambda link: (link.name.casefold(), link.path))
         newest.sort(key=lambda item: item.question.created_at, reverse=True)
         return self.render(
             request, "index.html", "/",

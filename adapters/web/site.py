@@ -49,6 +49,8 @@ def build_app(service: QAService, settings: WebSettings) -> web.Application:
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=jinja2.select_autoescape(default=True),
+        # The templates ship with qabot: no file system check for changes on every page.
+        auto_reload=False,
         default_helpers=False,
     )
     app.router.add_get("/", pages.index)

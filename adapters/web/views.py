@@ -7,6 +7,7 @@ that text. Mentions are plain words (adapters/web/people.py).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -17,14 +18,75 @@ from bot.domain import Question, WorkspaceRef
 from bot.text_rules import excerpt
 from bot.web_settings import channel_path, question_path
 
-__all__ = ["answer_item", "channel_link", "channel_name", "question_item", "question_page"]
+__all__ = [
+    "AnswerItem",
+    "ChannelLink",
+    "QuestionItem",
+    "ShownAnswer",
+    "answer_item",
+    "channel_link",
+    "channel_name",
+    "question_item",
+    "question_page",
+]
 
 _TITLE = 70
 _DESCRIPTION = 155
 
 
-def _date(moment: datetime) -> dict[str, str]:
-    return {"iso": moment.isoformat(), "date": moment.strftime("%-d %B %Y")}
+def _iso(moment: datetime) -> str:
+    return moment.isoformat()
+
+
+def _date(moment: datetime) -> str:
+    return moment.strftime("%-d %B %Y")
+
+
+# The values a template shows for each item of a list: objects with attributes rather than
+# dicts, because Jinja looks `item.path` up as an attribute first and only then as a key.
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelLink:
+    path: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionItem:
+    path: str
+    title: str
+    asker: str
+    answers: int
+    solved: bool
+    iso: str
+    date: str
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerItem:
+    """One answer in a list of the best: its question's page, anchored at the answer."""
+
+    path: str
+    title: str
+    score: str
+    author: str
+    accepted: bool
+    excerpt: str
+
+
+@dataclass(frozen=True, slots=True)
+class ShownAnswer:
+    """One answer on its question's page."""
+
+    anchor: str
+    accepted: bool
+    text: str
+    ups: int
+    downs: int
+    author: str
+    iso: str
+    date: str
 
 
 def question_title(question: Question) -> str:
@@ -36,48 +98,47 @@ def channel_name(channel_id: str, name: str | None = None) -> str:
     return f"#{name or channel_id}"
 
 
-def channel_link(
-    workspace: WorkspaceRef, channel_id: str, name: str | None = None
-) -> dict[str, str]:
-    return {"path": channel_path(workspace, channel_id), "name": channel_name(channel_id, name)}
+def channel_link(workspace: WorkspaceRef, channel_id: str, name: str | None = None) -> ChannelLink:
+    return ChannelLink(channel_path(workspace, channel_id), channel_name(channel_id, name))
 
 
-def question_item(listed: ListedQuestion) -> dict[str, Any]:
+def question_item(listed: ListedQuestion) -> QuestionItem:
     question = listed.question
-    return {
-        "path": question_path(question),
-        "title": question_title(question),
-        "asker": listed.asker,
-        "answers": question.answer_count,
-        "solved": question.accepted_answer is not None,
-        **_date(question.created_at),
-    }
+    return QuestionItem(
+        path=question_path(question),
+        title=question_title(question),
+        asker=listed.asker,
+        answers=question.answer_count,
+        solved=question.accepted_answer is not None,
+        iso=_iso(question.created_at),
+        date=_date(question.created_at),
+    )
 
 
-def answer_item(view: AnswerView) -> dict[str, Any]:
-    """One answer in a list of the best: its question's page, anchored at the answer."""
+def answer_item(view: AnswerView) -> AnswerItem:
     answer, question = view.ranked.answer, view.ranked.question
-    return {
-        "path": f"{question_path(question)}#{answer_anchor(view)}",
-        "title": question_title(question),
-        "score": f"{answer.score:+d}",
-        "author": view.author,
-        "accepted": view.ranked.accepted,
-        "excerpt": excerpt(plain_text(answer.text), 200),
-    }
+    return AnswerItem(
+        path=f"{question_path(question)}#{answer_anchor(view)}",
+        title=question_title(question),
+        score=f"{answer.score:+d}",
+        author=view.author,
+        accepted=view.ranked.accepted,
+        excerpt=excerpt(plain_text(answer.text), 200),
+    )
 
 
-def _answer(view: AnswerView) -> dict[str, Any]:
+def _answer(view: AnswerView) -> ShownAnswer:
     answer = view.ranked.answer
-    return {
-        "anchor": answer_anchor(view),
-        "accepted": view.ranked.accepted,
-        "text": plain_text(answer.text),
-        "ups": answer.ups,
-        "downs": answer.downs,
-        "author": view.author,
-        **_date(answer.created_at),
-    }
+    return ShownAnswer(
+        anchor=answer_anchor(view),
+        accepted=view.ranked.accepted,
+        text=plain_text(answer.text),
+        ups=answer.ups,
+        downs=answer.downs,
+        author=view.author,
+        iso=_iso(answer.created_at),
+        date=_date(answer.created_at),
+    )
 
 
 def question_page(page: QuestionPage) -> dict[str, Any]:
@@ -92,7 +153,8 @@ def question_page(page: QuestionPage) -> dict[str, Any]:
         "channel": channel_link(question.workspace, question.channel_id, page.channel_name),
         "answers": [_answer(view) for view in page.answers],
         "similar": [question_item(listed) for listed in page.similar],
-        **_date(question.created_at),
+        "iso": _iso(question.created_at),
+        "date": _date(question.created_at),
     }
 
 
