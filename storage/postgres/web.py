@@ -5,8 +5,8 @@ one."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
 
@@ -81,8 +81,10 @@ class PostgresWeb:
             rows: list[Row] = await source(self._pool).fetch(query, *args)
             return rows
 
-    def web_reads(self) -> AbstractAsyncContextManager[None]:
-        return holding(self._pool)
+    @asynccontextmanager
+    async def web_reads(self) -> AsyncIterator[None]:
+        async with self._db.guard(), holding(self._pool):  # a refused acquire: unavailable
+            yield
 
     async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
         ws = await self._db.known_workspace(workspace)

@@ -31,6 +31,9 @@ async def test_a_closed_pool_is_unavailable_not_a_crash(fresh_url: FreshUrl) -> 
         await store.get_post(SLACK, q(1))
     with pytest.raises(StoreUnavailable):
         await ask(store)
+    with pytest.raises(StoreUnavailable):  # a web page's held connection
+        async with store.web_reads():
+            pass
 
 
 async def test_a_serialization_failure_is_retried(fresh_url: FreshUrl) -> None:
