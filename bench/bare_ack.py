@@ -37,8 +37,9 @@ def make_app(secret: str = SIGNING_SECRET) -> web.Application:
     return app
 
 
-async def main() -> None:
-    runner = web.AppRunner(make_app(), access_log=None, handle_signals=False)
+async def serve(app: web.Application) -> None:
+    """Serve `app` on a free port of 127.0.0.1, print its events URL, stop when stdin closes."""
+    runner = web.AppRunner(app, access_log=None, handle_signals=False)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     host, port = runner.addresses[0][:2]
@@ -48,4 +49,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    asyncio.run(serve(make_app()))

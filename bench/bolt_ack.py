@@ -17,7 +17,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bench.bare_ack import PATH
+from bench.bare_ack import PATH, serve
 from bench.slack_wire import BOT_TOKEN, SIGNING_SECRET
 
 
@@ -34,15 +34,5 @@ def make_app(api_url: str) -> web.Application:
     return app.web_app(path=PATH)
 
 
-async def main(api_url: str) -> None:
-    runner = web.AppRunner(make_app(api_url), access_log=None, handle_signals=False)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    host, port = runner.addresses[0][:2]
-    print(f"http://{host}:{port}{PATH}", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    await runner.cleanup()
-
-
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1]))
+    asyncio.run(serve(make_app(sys.argv[1])))
