@@ -51,8 +51,8 @@ def stems(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
 
 @lru_cache(maxsize=2048)
 def _question_stems(text: str, tags: tuple[str, ...]) -> frozenset[str]:
-    """A question's stems, kept: a page compares its question with fifty candidates, and the
-    pages of one community keep meeting the same candidates."""
+    """A question's stems, kept: a page compares its question with up to fifty candidates,
+    and the pages of one community keep meeting the same candidates."""
     return stems(text, tags)
 
 
