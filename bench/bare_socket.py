@@ -23,13 +23,18 @@ async def _ack(client: SocketModeClient, request: SocketModeRequest) -> None:
     await client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
 
 
-async def main(api_url: str) -> None:
-    client = SocketModeClient(app_token=APP_TOKEN, web_client=AsyncWebClient(base_url=api_url))
-    client.socket_mode_request_listeners.append(_ack)  # type: ignore[arg-type]
+async def stay_connected(client: SocketModeClient) -> None:
+    """Connect, print `connected`, and stay until stdin is closed."""
     await client.connect()  # type: ignore[no-untyped-call]
     print("connected", flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
     await client.close()  # type: ignore[no-untyped-call]
+
+
+async def main(api_url: str) -> None:
+    client = SocketModeClient(app_token=APP_TOKEN, web_client=AsyncWebClient(base_url=api_url))
+    client.socket_mode_request_listeners.append(_ack)  # type: ignore[arg-type]
+    await stay_connected(client)
 
 
 if __name__ == "__main__":

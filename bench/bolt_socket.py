@@ -15,6 +15,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bench.bare_socket import stay_connected
 from bench.slack_wire import APP_TOKEN, BOT_TOKEN
 
 
@@ -27,10 +28,7 @@ async def main(api_url: str) -> None:
     app.event("reaction_added")(only_ack)
     app.command("/top")(only_ack)
     handler = AsyncSocketModeHandler(app, app_token=APP_TOKEN, web_client=app.client)
-    await handler.connect_async()  # type: ignore[no-untyped-call]
-    print("connected", flush=True)
-    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
-    await handler.close_async()  # type: ignore[no-untyped-call]
+    await stay_connected(handler.client)  # the handler's own slack_sdk client
 
 
 if __name__ == "__main__":
