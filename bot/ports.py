@@ -39,11 +39,13 @@ __all__ = [
     "NewQuestion",
     "Refusal",
     "Refused",
+    "SimilarCandidate",
     "Store",
     "VoteCheck",
     "VoteRow",
     "VoteTally",
     "WebFilter",
+    "WebNames",
 ]
 
 Clock = Callable[[], datetime]
@@ -93,6 +95,16 @@ class WebNames:
 
     headlines: Mapping[str, str]
     choices: Mapping[str, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarCandidate:
+    """A question the web view's similar search found: only what ranking it by its words
+    needs (bot/similarity.py); the few that are listed are read in full afterwards."""
+
+    number: int
+    text: str
+    tags: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -436,11 +448,22 @@ class Store(Protocol):
         connection for all of them (the web view's reads, in the task that entered it)."""
 
     async def web_similar(
-        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+        self,
+        workspace: WorkspaceRef,
+        words: Sequence[str],
+        *,
+        channels: Collection[str] | None,
+        limit: int,
+    ) -> Sequence[SimilarCandidate]:
+        """Questions the web view may show (as web_questions) in these channels (None: any)
+        sharing at least two of `words` (any one, when fewer than three are given), each word
+        matched as the full-text index stems it, never as a prefix; the best text match first."""
+
+    async def web_questions_numbered(
+        self, workspace: WorkspaceRef, numbers: Collection[int]
     ) -> Sequence[Question]:
-        """Questions the web view may show (as web_questions) sharing at least two of `words`
-        (any one, when fewer than three are given), each word matched as the full-text index
-        stems it, never as a prefix; the best text match first."""
+        """The questions with these numbers that the web view may show (as web_question), in
+        no particular order."""
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         """Hide a question from the web view, or show it again; False if nothing changed."""

@@ -13,11 +13,20 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import Protocol, TypeVar
 
 from bot.domain import Question
 from bot.replies import SimilarQuestion
 
-__all__ = ["THRESHOLD", "key_words", "rank_similar", "search_words", "stems"]
+__all__ = [
+    "THRESHOLD",
+    "Worded",
+    "key_words",
+    "most_similar",
+    "rank_similar",
+    "search_words",
+    "stems",
+]
 
 THRESHOLD = 0.4
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
@@ -32,7 +41,10 @@ recommendations"""
 _STOP = frozenset(_STOP_WORDS.split())
 
 
+@lru_cache(maxsize=16_384)
 def stem(word: str) -> str:
+    """Kept per word: a community's questions reuse a few thousand words, and stemming one
+    tries every suffix."""
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
@@ -71,16 +83,39 @@ def _cosine(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b))
 
 
+class Worded(Protocol):
+    """A question as far as comparing words goes (a Question, or a web search's candidate)."""
+
+    @property
+    def number(self) -> int: ...
+    @property
+    def text(self) -> str: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+
+
+W = TypeVar("W", bound=Worded)
+
+
+def most_similar(question: Worded, candidates: Iterable[W], *, limit: int) -> list[tuple[W, float]]:
+    """The `limit` candidates most like `question` (never itself) with their similarity, best
+    first."""
+    mine = _question_stems(question.text, question.tags)
+    scored = [
+        (other, round(_cosine(mine, _question_stems(other.text, other.tags)), 3))
+        for other in candidates
+        if other.number != question.number
+    ]
+    kept = [pair for pair in scored if pair[1] >= THRESHOLD]
+    kept.sort(key=lambda pair: (-pair[1], -pair[0].number))
+    return kept[:limit]
+
+
 def rank_similar(
     question: Question, candidates: Sequence[Question], *, limit: int
 ) -> list[SimilarQuestion]:
     """The `limit` candidates most like `question` (never itself), best first."""
-    mine = _question_stems(question.text, question.tags)
-    scored = [
-        SimilarQuestion(other, round(_cosine(mine, _question_stems(other.text, other.tags)), 3))
-        for other in candidates
-        if other.number != question.number
+    return [
+        SimilarQuestion(q, similarity)
+        for q, similarity in most_similar(question, candidates, limit=limit)
     ]
-    kept = [s for s in scored if s.similarity >= THRESHOLD]
-    kept.sort(key=lambda s: (-s.similarity, -s.question.number))
-    return kept[:limit]

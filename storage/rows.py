@@ -17,7 +17,7 @@ from bot.domain import (
     VoteSubject,
     WorkspaceRef,
 )
-from bot.ports import WebNames
+from bot.ports import SimilarCandidate, WebNames
 from bot.replies import VoteRecord
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "post_select",
     "question_from_row",
     "ranked_from_rows",
+    "similar_candidate_from_row",
     "to_ms",
     "vote_record",
     "vote_subject_from_row",
@@ -127,6 +128,11 @@ def post_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Questi
     if row[f"{prefix}question_number"] is None:
         return question_from_row(row, workspace, prefix)
     return answer_from_row(row, workspace, prefix)
+
+
+def similar_candidate_from_row(row: Row) -> SimilarCandidate:
+    """From a question's `number`, `body` and `tags`."""
+    return SimilarCandidate(row["number"], row["body"], tuple(row["tags"].split()))
 
 
 def web_names_from_rows(rows: Iterable[Row]) -> WebNames:

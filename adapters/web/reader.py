@@ -15,7 +15,7 @@ from adapters.web.people import Namer, people_of
 from bot.domain import PostId, PostKind, Question, RankedAnswer, TopQuery, Window, WorkspaceRef
 from bot.ports import WebFilter
 from bot.service import QAService
-from bot.similarity import rank_similar, search_words
+from bot.similarity import most_similar, search_words
 from bot.voting import window_start
 from bot.web_settings import ALL_CHANNELS, WebSettings, is_published, published
 
@@ -185,14 +185,19 @@ class SiteReader:
         )
 
     async def _similar(self, question: Question) -> list[Question]:
+        """Ranked on the candidates' words alone; only the few listed are read in full."""
         mine = search_words(question.text, question.tags)
         if not mine:
             return []
-        candidates = await self._store.web_similar(question.workspace, mine, limit=_CANDIDATES)
-        # The store leaves out hidden questions (as web_question does for the page's own), so
-        # only the channels the settings publish are left to check: no read of the hidden list.
-        shown = [q for q in candidates if is_published(self._web, q, hidden=False)]
-        return [s.question for s in rank_similar(question, shown, limit=_SIMILAR)]
+        workspace = question.workspace
+        channels = self._filter(workspace).channels
+        candidates = await self._store.web_similar(
+            workspace, mine, channels=channels, limit=_CANDIDATES
+        )
+        picked = [c.number for c, _ in most_similar(question, candidates, limit=_SIMILAR)]
+        found = await self._store.web_questions_numbered(workspace, picked)
+        by_number = {q.number: q for q in found}  # less any hidden since the search
+        return [by_number[n] for n in picked if n in by_number]
 
     async def top_answers(self, workspace: WorkspaceRef, *, window: Window) -> list[AnswerView]:
         """The workspace's best published answers in `window`."""

@@ -11,11 +11,18 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import Question, WorkspaceRef
-from bot.ports import WebFilter, WebNames
+from bot.ports import SimilarCandidate, WebFilter, WebNames
 from storage.postgres.database import Database
 from storage.postgres.held import holding, source
 from storage.postgres.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE
-from storage.rows import Row, from_ms, question_from_row, to_ms, web_names_from_rows
+from storage.rows import (
+    Row,
+    from_ms,
+    question_from_row,
+    similar_candidate_from_row,
+    to_ms,
+    web_names_from_rows,
+)
 from storage.web_similar import word_pairs
 
 __all__ = ["FORGET_WEB_NAMES", "PostgresWeb"]
@@ -49,10 +56,16 @@ WEB_SIMILAR = f"""WITH hits AS MATERIALIZED (
              ARRAY(SELECT quote_literal(l) || ' & ' || quote_literal(r)
                    FROM unnest($2::text[], $3::text[]) AS pair(l, r)), ' | ')) AS query
     WHERE m.search_vector @@ query AND m.kind = 'Q')
-{SELECT_POST} JOIN hits ON hits.id = p.id
-WHERE {_SHOWN}
+SELECT p.number, p.body, p.tags FROM posts p JOIN hits ON hits.id = p.id
+WHERE {_SHOWN} AND ($4::text[] IS NULL OR p.channel_id = ANY($4::text[]))
 ORDER BY hits.rank DESC, p.id ASC
-LIMIT $4"""
+LIMIT $5"""
+# Five numbers a statement (a page lists five similar questions), unused ones NULL: PostgreSQL
+# keeps one plan for it, where for `= ANY($2)` (a list of unknown length) it planned the
+# statement anew on every page, twice the statement's cost.
+_NUMBERED_SLOTS = 5
+WEB_QUESTIONS_NUMBERED = f"""{SELECT_POST}
+WHERE {_SHOWN} AND p.number IN ({", ".join(f"${n}" for n in range(2, 2 + _NUMBERED_SLOTS))})"""
 HIDE = """
 INSERT INTO web_hidden (workspace_id, number) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1"""
 SHOW = "DELETE FROM web_hidden WHERE workspace_id = $1 AND number = $2 RETURNING 1"
@@ -111,15 +124,36 @@ class PostgresWeb:
         return [(question_from_row(row, workspace), from_ms(row["changed_ms"])) for row in rows]
 
     async def web_similar(
-        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
-    ) -> Sequence[Question]:
+        self,
+        workspace: WorkspaceRef,
+        words: Sequence[str],
+        *,
+        channels: Collection[str] | None,
+        limit: int,
+    ) -> Sequence[SimilarCandidate]:
         pairs = word_pairs(words)
         if not pairs:
             return []
         ws = await self._db.known_workspace(workspace)
         left, right = [list(side) for side in zip(*pairs, strict=True)]
-        rows = await self._fetch(WEB_SIMILAR, ws, left, right, limit)
-        return [question_from_row(row, workspace) for row in rows]
+        shown = None if channels is None else sorted(channels)
+        rows = await self._fetch(WEB_SIMILAR, ws, left, right, shown, limit)
+        return [similar_candidate_from_row(row) for row in rows]
+
+    async def web_questions_numbered(
+        self, workspace: WorkspaceRef, numbers: Collection[int]
+    ) -> Sequence[Question]:
+        if not numbers:
+            return []
+        ws = await self._db.known_workspace(workspace)
+        wanted = sorted(set(numbers))
+        found = []
+        for start in range(0, len(wanted), _NUMBERED_SLOTS):
+            slots: list[int | None] = [*wanted[start : start + _NUMBERED_SLOTS]]
+            slots += [None] * (_NUMBERED_SLOTS - len(slots))
+            rows = await self._fetch(WEB_QUESTIONS_NUMBERED, ws, *slots)
+            found += [question_from_row(row, workspace) for row in rows]
+        return found
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         if hidden:

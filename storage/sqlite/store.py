@@ -51,6 +51,7 @@ from bot.ports import (
     ImportWrite,
     NewAnswer,
     NewQuestion,
+    SimilarCandidate,
     VoteCheck,
     VoteRow,
     VoteTally,
@@ -363,9 +364,19 @@ class SqliteStore:
         return nullcontext()
 
     async def web_similar(
-        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
+        self,
+        workspace: WorkspaceRef,
+        words: Sequence[str],
+        *,
+        channels: Collection[str] | None,
+        limit: int,
+    ) -> Sequence[SimilarCandidate]:
+        return await self._web.web_similar(workspace, words, channels=channels, limit=limit)
+
+    async def web_questions_numbered(
+        self, workspace: WorkspaceRef, numbers: Collection[int]
     ) -> Sequence[Question]:
-        return await self._web.web_similar(workspace, words, limit=limit)
+        return await self._web.web_questions_numbered(workspace, numbers)
 
     async def set_channel_name(self, workspace: WorkspaceRef, channel_id: str, name: str) -> bool:
         return await self._channels.set_channel_name(workspace, channel_id, name)

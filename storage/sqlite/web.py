@@ -9,8 +9,14 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from bot.domain import Question, WorkspaceRef
-from bot.ports import WebFilter, WebNames
-from storage.rows import from_ms, question_from_row, to_ms, web_names_from_rows
+from bot.ports import SimilarCandidate, WebFilter, WebNames
+from storage.rows import (
+    from_ms,
+    question_from_row,
+    similar_candidate_from_row,
+    to_ms,
+    web_names_from_rows,
+)
 from storage.sqlite.session import Session
 from storage.sqlite.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE
 from storage.web_similar import word_pairs
@@ -34,11 +40,14 @@ WHERE {_SHOWN}
   AND (:all_channels = 1 OR p.channel_id IN (SELECT value FROM json_each(:channels)))
 ORDER BY p.created_ms DESC, p.id DESC
 LIMIT :limit"""
-WEB_SIMILAR = f"""{SELECT_POST}
+WEB_SIMILAR = f"""SELECT p.number, p.body, p.tags FROM posts p
 JOIN posts_fts f ON f.rowid = p.id
 WHERE posts_fts MATCH :match AND {_SHOWN}
+  AND (:all_channels = 1 OR p.channel_id IN (SELECT value FROM json_each(:channels)))
 ORDER BY f.rank
 LIMIT :limit"""
+WEB_QUESTIONS_NUMBERED = f"""{SELECT_POST}
+WHERE {_SHOWN} AND p.number IN (SELECT value FROM json_each(:numbers))"""
 HIDE = "INSERT INTO web_hidden (workspace_id, number) VALUES (:ws, :number) ON CONFLICT DO NOTHING"
 SHOW = "DELETE FROM web_hidden WHERE workspace_id = :ws AND number = :number"
 HIDDEN = "SELECT number FROM web_hidden WHERE workspace_id = :ws"
@@ -86,8 +95,13 @@ class SqliteWeb:
         return [(question_from_row(row, workspace), from_ms(row["changed_ms"])) for row in rows]
 
     async def web_similar(
-        self, workspace: WorkspaceRef, words: Sequence[str], *, limit: int
-    ) -> Sequence[Question]:
+        self,
+        workspace: WorkspaceRef,
+        words: Sequence[str],
+        *,
+        channels: Collection[str] | None,
+        limit: int,
+    ) -> Sequence[SimilarCandidate]:
         pairs = word_pairs(words)
         if not pairs:
             return []
@@ -95,8 +109,22 @@ class SqliteWeb:
         # posts; pairs ANDed, then ORed (storage/web_similar.py says why pairs, and why whole
         # words).
         match = " OR ".join(f"({_term(left)} AND {_term(right)})" for left, right in pairs)
-        params = {"match": match, "limit": limit}
+        params = {
+            "match": match,
+            "all_channels": channels is None,
+            "channels": json.dumps(sorted(channels or ())),
+            "limit": limit,
+        }
         rows = await self._session.read(workspace, WEB_SIMILAR, params)
+        return [similar_candidate_from_row(row) for row in rows]
+
+    async def web_questions_numbered(
+        self, workspace: WorkspaceRef, numbers: Collection[int]
+    ) -> Sequence[Question]:
+        if not numbers:
+            return []
+        params = {"numbers": json.dumps(sorted(numbers))}
+        rows = await self._session.read(workspace, WEB_QUESTIONS_NUMBERED, params)
         return [question_from_row(row, workspace) for row in rows]
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:

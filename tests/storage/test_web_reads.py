@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.ports import NewQuestion, Store, WebFilter, WebNames
+from bot.ports import NewQuestion, SimilarCandidate, Store, WebFilter, WebNames
 from bot.replies import FORGOTTEN_ID
 from tests.storage.builders import DISCORD, NOW, SLACK, a, answer, ask, q
 
@@ -105,9 +105,38 @@ async def test_web_names_reads_headlines_and_choices_of_just_the_people_asked(
     assert await store.web_names(SLACK, []) == WebNames({}, {})
 
 
-async def _similar(store: Store, *words: str) -> list[int]:
-    found = await store.web_similar(SLACK, words, limit=10)
-    return sorted(question.number for question in found)
+async def _similar(store: Store, *words: str, channels: list[str] | None = None) -> list[int]:
+    found = await store.web_similar(SLACK, words, channels=channels, limit=10)
+    return sorted(candidate.number for candidate in found)
+
+
+async def test_web_similar_hands_over_each_candidates_words_and_tags(store: Store) -> None:
+    await ask(store, "Salary for a remote job", tags=("pay", "remote"))
+    found = await store.web_similar(SLACK, ["salary", "remote"], channels=None, limit=10)
+    assert found == [SimilarCandidate(1, "Salary for a remote job", ("pay", "remote"))]
+
+
+async def test_web_similar_keeps_to_the_channels_asked_for(store: Store) -> None:
+    await ask(store, "Salary and remote work", channel="C1")
+    await ask(store, "Salary and remote work", channel="C2")
+    await ask(store, "Salary and remote work", channel="C3")
+    assert await _similar(store, "salary", "remote", channels=["C1", "C3"]) == [1, 3]
+    assert await _similar(store, "salary", "remote", channels=[]) == []
+    assert await _similar(store, "salary", "remote") == [1, 2, 3]
+
+
+async def test_web_questions_numbered_reads_just_those_the_web_view_shows(store: Store) -> None:
+    await ask(store, "First?")
+    await ask(store, "Hidden?")
+    await store.set_web_hidden(SLACK, 2, True)
+    await ask(store, "Removed?")
+    await store.remove_post(SLACK, q(3))
+    await _private(store)
+    await ask(store, "Fifth?")
+    await ask(store, "Elsewhere?", ws=DISCORD)
+    found = await store.web_questions_numbered(SLACK, [5, 1, 2, 3, 4, 6, 99])
+    assert sorted((q.number, q.text) for q in found) == [(1, "First?"), (5, "Fifth?")]
+    assert await store.web_questions_numbered(SLACK, []) == []
 
 
 async def test_web_similar_finds_questions_sharing_two_of_the_words(store: Store) -> None:

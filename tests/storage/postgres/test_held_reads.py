@@ -77,14 +77,14 @@ async def test_a_pages_reads_in_one_stretch_see_what_they_saw_one_by_one(
         await store.set_channel_name(SLACK, "C1", "careers")
         alone = (
             await store.web_question(SLACK, 1),
-            await store.web_similar(SLACK, ["staff", "engineer"], limit=5),
+            await store.web_similar(SLACK, ["staff", "engineer"], channels=None, limit=5),
             await store.web_names(SLACK, ["U_ASKER"]),
             await store.channel_names(SLACK, ["C1"]),
         )
         async with store.web_reads():
             held = (
                 await store.web_question(SLACK, 1),
-                await store.web_similar(SLACK, ["staff", "engineer"], limit=5),
+                await store.web_similar(SLACK, ["staff", "engineer"], channels=None, limit=5),
                 await store.web_names(SLACK, ["U_ASKER"]),
                 await store.channel_names(SLACK, ["C1"]),
             )
