@@ -46,6 +46,7 @@ __all__ = [
     "VoteTally",
     "WebFilter",
     "WebNames",
+    "WebThread",
 ]
 
 Clock = Callable[[], datetime]
@@ -95,6 +96,16 @@ class WebNames:
 
     headlines: Mapping[str, str]
     choices: Mapping[str, bool]
+
+
+@dataclass(frozen=True, slots=True)
+class WebThread:
+    """A question's page as one read: the question, its live answers in /top's order, and
+    the name its channel was last seen with (None: never seen)."""
+
+    question: Question
+    answers: Sequence[RankedAnswer]
+    channel_name: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,6 +469,12 @@ class Store(Protocol):
         """Questions the web view may show (as web_questions) in these channels (None: any)
         sharing at least two of `words` (any one, when fewer than three are given), each word
         matched as the full-text index stems it, never as a prefix; the best text match first."""
+
+    async def web_thread(
+        self, workspace: WorkspaceRef, number: int, *, limit: int
+    ) -> WebThread | None:
+        """The question the web view may show (as web_question) with its first `limit` live
+        answers in /top's order and its channel's name, in one read; None as web_question."""
 
     async def web_questions_numbered(
         self, workspace: WorkspaceRef, numbers: Collection[int]

@@ -3,7 +3,7 @@ stores map their rows with these functions."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -17,11 +17,12 @@ from bot.domain import (
     VoteSubject,
     WorkspaceRef,
 )
-from bot.ports import SimilarCandidate, WebNames
+from bot.ports import SimilarCandidate, WebNames, WebThread
 from bot.replies import VoteRecord
 
 __all__ = [
     "POST_COLUMNS",
+    "RANKING_ORDER",
     "Row",
     "answer_from_row",
     "from_ms",
@@ -34,6 +35,7 @@ __all__ = [
     "vote_record",
     "vote_subject_from_row",
     "web_names_from_rows",
+    "web_thread_from_rows",
 ]
 
 
@@ -104,6 +106,10 @@ POST_COLUMNS = (
 )  # fmt: skip
 
 
+# /top's order of answers (`{p}` their alias), as posts_ranked keeps them: both dialects.
+RANKING_ORDER = "{p}.rank_score DESC, {p}.ups - {p}.downs DESC, {p}.created_ms ASC, {p}.id ASC"
+
+
 def post_select(alias: str, prefix: str) -> str:
     """`alias.column AS prefix+column` for every column the row mappers read."""
     return ", ".join(f"{alias}.{column} AS {prefix}{column}" for column in POST_COLUMNS)
@@ -122,6 +128,20 @@ def ranked_from_rows(rows: Iterable[Row], workspace: WorkspaceRef) -> list[Ranke
         accepted = question.accepted_answer == answer.number
         ranked.append(RankedAnswer(rank, answer, question, accepted))
     return ranked
+
+
+def web_thread_from_rows(rows: Sequence[Row], workspace: WorkspaceRef) -> WebThread | None:
+    """A question's columns (`q_`) and `channel_name` on every row, and each row's answer in
+    /top's order; one row with no answer (NULL `id`) when it has none."""
+    if not rows:
+        return None
+    question = question_from_row(rows[0], workspace, prefix="q_")
+    answers = [answer_from_row(row, workspace) for row in rows if row["id"] is not None]
+    ranked = [
+        RankedAnswer(rank, answer, question, question.accepted_answer == answer.number)
+        for rank, answer in enumerate(answers, start=1)
+    ]
+    return WebThread(question, ranked, rows[0]["channel_name"])
 
 
 def post_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Question | Answer:

@@ -167,21 +167,19 @@ class SiteReader:
             return await self._question_page(workspace, number)
 
     async def _question_page(self, workspace: WorkspaceRef, number: int) -> QuestionPage | None:
-        question = await self._store.web_question(workspace, number)
-        if question is None or not is_published(self._web, question, hidden=False):
+        thread = await self._store.web_thread(workspace, number, limit=_ANSWERS)
+        if thread is None or not is_published(self._web, thread.question, hidden=False):
             return None
-        query = TopQuery(channel_id=None, window=Window.ALL, question=number, limit=_ANSWERS)
-        ranked = await self._store.top_answers(workspace, query, since=None)
-        ranked = sorted(ranked, key=lambda r: (not r.accepted, r.rank))
+        question = thread.question
+        ranked = sorted(thread.answers, key=lambda r: (not r.accepted, r.rank))
         similar = await self._similar(question)
         namer = await self._namer(workspace, [question, *similar], ranked)
-        names = await self.channel_names(workspace, [question.channel_id])
         return QuestionPage(
             question,
             namer.asker(question),
             [AnswerView(r, namer.author(r.answer)) for r in ranked],
             [ListedQuestion(q, namer.asker(q)) for q in similar],
-            names.get(question.channel_id),
+            thread.channel_name,
         )
 
     async def _similar(self, question: Question) -> list[Question]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from storage.rows import post_select
+from storage.rows import RANKING_ORDER, post_select
 
 # One lock per schema: two processes starting together migrate one after the other.
 MIGRATION_LOCK = "SELECT pg_advisory_xact_lock(hashtext('qabot.migrate.' || current_schema()))"
@@ -214,7 +214,7 @@ ON CONFLICT DO NOTHING
 RETURNING workspace_id, job, period, owner, claimed_ms"""
 
 
-def _post_and_question(alias: str) -> str:
+def post_and_question(alias: str) -> str:
     return f"""
 SELECT {post_select(alias, "")}, q.number AS question_number, {alias}.kind AS kind,
        {post_select("q", "q_")}, {_QUESTION_EXTRAS.format(q="q", p="q_")}"""
@@ -250,12 +250,11 @@ def top_answers(
         where.append(
             f"a.question_id IN (SELECT question_id FROM question_tags WHERE tag = {arg(tag)})"
         )
-    order = "{p}.rank_score DESC, {p}.ups - {p}.downs DESC, {p}.created_ms ASC, {p}.id ASC"
-    statement = f"""{_post_and_question("p")}
+    statement = f"""{post_and_question("p")}
 FROM (SELECT a.id FROM posts a WHERE {" AND ".join(where)}
-      ORDER BY {order.format(p="a")} LIMIT {arg(limit)}) AS w
+      ORDER BY {RANKING_ORDER.format(p="a")} LIMIT {arg(limit)}) AS w
 JOIN posts p ON p.id = w.id JOIN posts q ON q.id = p.question_id
-ORDER BY {order.format(p="p")}"""
+ORDER BY {RANKING_ORDER.format(p="p")}"""
     return statement, args
 
 
@@ -267,7 +266,7 @@ USE_SEARCH_LANGUAGE = "SELECT qabot_use_search_language($1::regconfig) AS rebuil
 # get a snippet (ts_headline reads the text again), its matches marked with \x02 and \x03
 # (storage/snippets.py).
 SEARCH = f"""
-{_post_and_question("p")},
+{post_and_question("p")},
        ts_headline(w.language, p.body, w.query, $5) AS snippet
 FROM (SELECT p.id, x.language, x.query, ts_rank(s.search_vector, x.query) AS relevance,
              p.ups - p.downs AS net

@@ -11,25 +11,37 @@ from datetime import datetime
 from typing import Any
 
 from bot.domain import Question, WorkspaceRef
-from bot.ports import SimilarCandidate, WebFilter, WebNames
+from bot.ports import SimilarCandidate, WebFilter, WebNames, WebThread
 from storage.postgres.database import Database
 from storage.postgres.held import holding, source
-from storage.postgres.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE
+from storage.postgres.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE, post_and_question
 from storage.rows import (
+    RANKING_ORDER,
     Row,
     from_ms,
     question_from_row,
     similar_candidate_from_row,
     to_ms,
     web_names_from_rows,
+    web_thread_from_rows,
 )
 from storage.web_similar import word_pairs
 
 __all__ = ["FORGET_WEB_NAMES", "PostgresWeb"]
 
-_SHOWN = """p.workspace_id = $1 AND p.kind = 'Q' AND NOT p.removed AND NOT p.channel_private
-  AND NOT EXISTS (SELECT 1 FROM web_hidden h WHERE h.workspace_id = $1 AND h.number = p.number)"""
+_SHOWN_AS = """{p}.workspace_id = $1 AND {p}.kind = 'Q' AND NOT {p}.removed
+  AND NOT {p}.channel_private
+  AND NOT EXISTS (SELECT 1 FROM web_hidden h WHERE h.workspace_id = $1 AND h.number = {p}.number)"""
+_SHOWN = _SHOWN_AS.format(p="p")
 WEB_QUESTION = f"{SELECT_POST} WHERE {_SHOWN} AND p.number = $2"
+# The question `q` on every row, beside each live answer `p` (NULLs on one row when none).
+WEB_THREAD = f"""{post_and_question("p")}, c.name AS channel_name
+FROM posts q
+LEFT JOIN posts p ON p.question_id = q.id AND p.kind = 'A' AND NOT p.removed
+LEFT JOIN channel_names c ON c.workspace_id = q.workspace_id AND c.channel_id = q.channel_id
+WHERE {_SHOWN_AS.format(p="q")} AND q.number = $2
+ORDER BY {RANKING_ORDER.format(p="p")}
+LIMIT $3"""
 WEB_QUESTIONS = f"""{SELECT_POST}
 WHERE {_SHOWN} AND p.created_ms >= $2
   AND ($3::text[] IS NULL OR p.channel_id = ANY($3::text[]))
@@ -103,6 +115,12 @@ class PostgresWeb:
         ws = await self._db.known_workspace(workspace)
         rows = await self._fetch(WEB_QUESTION, ws, number)
         return question_from_row(rows[0], workspace) if rows else None
+
+    async def web_thread(
+        self, workspace: WorkspaceRef, number: int, *, limit: int
+    ) -> WebThread | None:
+        ws = await self._db.known_workspace(workspace)
+        return web_thread_from_rows(await self._fetch(WEB_THREAD, ws, number, limit), workspace)
 
     async def web_questions(
         self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int

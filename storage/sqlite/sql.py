@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from storage.rows import post_select
+from storage.rows import RANKING_ORDER, post_select
 
 PRAGMAS = (
     "PRAGMA journal_mode = WAL",
@@ -192,7 +192,7 @@ INSERT INTO claims (workspace_id, job, period, owner, claimed_ms) VALUES (?, ?, 
 ON CONFLICT DO NOTHING"""
 
 
-def _post_and_question(alias: str) -> str:
+def post_and_question(alias: str) -> str:
     """A post's columns, and its question's (the post itself for a question) prefixed `q_`."""
     return f"""
 SELECT {post_select(alias, "")}, q.number AS question_number, {alias}.kind AS kind,
@@ -220,22 +220,21 @@ def top_answers(*, channel: bool, since: bool, tag: bool, question: bool) -> str
         where.append("a.created_ms >= :since")
     if tag:
         where.append("a.question_id IN (SELECT question_id FROM question_tags WHERE tag = :tag)")
-    order = "{p}.rank_score DESC, {p}.ups - {p}.downs DESC, {p}.created_ms ASC, {p}.id ASC"
     # A channel's answers come from posts_rank, which narrows to the channel: without the
     # statistics of a large table the planner would rather read posts_ranked_workspace (already
     # in ranking order, but every channel of the workspace) to save the sort.
     answers = "posts a INDEXED BY posts_rank" if channel else "posts a"
-    return f"""{_post_and_question("p")}
+    return f"""{post_and_question("p")}
 FROM posts p JOIN posts q ON q.id = p.question_id
 WHERE p.id IN (SELECT a.id FROM {answers} WHERE {" AND ".join(where)}
-               ORDER BY {order.format(p="a")} LIMIT :limit)
-ORDER BY {order.format(p="p")}"""
+               ORDER BY {RANKING_ORDER.format(p="a")} LIMIT :limit)
+ORDER BY {RANKING_ORDER.format(p="p")}"""
 
 
 # Best match first (bm25), then the higher net score; the snippet marks matches with \x02 and
 # \x03 (storage/snippets.py).
 SEARCH = f"""
-{_post_and_question("p")}, snippet(posts_fts, 0, char(2), char(3), '', 24) AS snippet
+{post_and_question("p")}, snippet(posts_fts, 0, char(2), char(3), '', 24) AS snippet
 FROM posts_fts f JOIN posts p ON p.id = f.rowid
 JOIN posts q ON q.id = COALESCE(p.question_id, p.id)
 WHERE posts_fts MATCH :match AND p.workspace_id = :ws AND p.removed = 0

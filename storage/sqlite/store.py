@@ -57,6 +57,7 @@ from bot.ports import (
     VoteTally,
     WebFilter,
     WebNames,
+    WebThread,
 )
 from bot.replies import Leader, PersonalData
 from bot.search_query import SearchQuery
@@ -349,6 +350,11 @@ class SqliteStore:
 
     async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
         return await self._web.web_question(workspace, number)
+
+    async def web_thread(
+        self, workspace: WorkspaceRef, number: int, *, limit: int
+    ) -> WebThread | None:
+        return await self._web.web_thread(workspace, number, limit=limit)
 
     async def web_questions(
         self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int

@@ -9,23 +9,36 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from bot.domain import Question, WorkspaceRef
-from bot.ports import SimilarCandidate, WebFilter, WebNames
+from bot.ports import SimilarCandidate, WebFilter, WebNames, WebThread
 from storage.rows import (
+    RANKING_ORDER,
     from_ms,
     question_from_row,
     similar_candidate_from_row,
     to_ms,
     web_names_from_rows,
+    web_thread_from_rows,
 )
 from storage.sqlite.session import Session
-from storage.sqlite.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE
+from storage.sqlite.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE, post_and_question
 from storage.web_similar import word_pairs
 
 __all__ = ["FORGET_WEB_NAMES", "SqliteWeb"]
 
-_SHOWN = """p.workspace_id = :ws AND p.kind = 'Q' AND p.removed = 0 AND p.channel_private = 0
-  AND NOT EXISTS (SELECT 1 FROM web_hidden h WHERE h.workspace_id = :ws AND h.number = p.number)"""
+_SHOWN_AS = """{p}.workspace_id = :ws AND {p}.kind = 'Q' AND {p}.removed = 0
+  AND {p}.channel_private = 0
+  AND NOT EXISTS (SELECT 1 FROM web_hidden h
+                  WHERE h.workspace_id = :ws AND h.number = {p}.number)"""
+_SHOWN = _SHOWN_AS.format(p="p")
 WEB_QUESTION = f"{SELECT_POST} WHERE {_SHOWN} AND p.number = :number"
+# The question `q` on every row, beside each live answer `p` (NULLs on one row when none).
+WEB_THREAD = f"""{post_and_question("p")}, c.name AS channel_name
+FROM posts q
+LEFT JOIN posts p ON p.question_id = q.id AND p.kind = 'A' AND p.removed = 0
+LEFT JOIN channel_names c ON c.workspace_id = q.workspace_id AND c.channel_id = q.channel_id
+WHERE {_SHOWN_AS.format(p="q")} AND q.number = :number
+ORDER BY {RANKING_ORDER.format(p="p")}
+LIMIT :limit"""
 WEB_QUESTIONS = f"""{SELECT_POST}
 WHERE {_SHOWN} AND p.created_ms >= :since
   AND (:all_channels = 1 OR p.channel_id IN (SELECT value FROM json_each(:channels)))
@@ -69,6 +82,12 @@ class SqliteWeb:
     async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
         rows = await self._session.read(workspace, WEB_QUESTION, {"number": number})
         return question_from_row(rows[0], workspace) if rows else None
+
+    async def web_thread(
+        self, workspace: WorkspaceRef, number: int, *, limit: int
+    ) -> WebThread | None:
+        rows = await self._session.read(workspace, WEB_THREAD, {"number": number, "limit": limit})
+        return web_thread_from_rows(rows, workspace)
 
     async def web_questions(
         self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int

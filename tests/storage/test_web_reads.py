@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.domain import TopQuery, Window
 from bot.ports import NewQuestion, SimilarCandidate, Store, WebFilter, WebNames
 from bot.replies import FORGOTTEN_ID
-from tests.storage.builders import DISCORD, NOW, SLACK, a, answer, ask, q
+from tests.storage.builders import DISCORD, NOW, SLACK, a, answer, ask, q, votes_for
 
 EVERY = WebFilter()
 
@@ -50,6 +51,56 @@ async def test_web_question_is_none_for_private_removed_and_unknown(store: Store
     await ask(store)
     await store.remove_post(SLACK, q(2))
     assert [await store.web_question(SLACK, n) for n in (1, 2, 3)] == [None, None, None]
+
+
+async def test_web_thread_is_the_question_with_its_live_answers_in_top_order(
+    store: Store,
+) -> None:
+    await ask(store, "How do I negotiate?", tags=("pay",))
+    await ask(store, "Another question?")
+    for text in ("Low", "High", "Removed", "Middle", "Accepted"):
+        await answer(store, 1, text)
+    await answer(store, 2, "Elsewhere")
+    await votes_for(store, a(2), ups=3, downs=0)
+    await votes_for(store, a(3), ups=5, downs=0)
+    await votes_for(store, a(4), ups=1, downs=0)
+    await store.remove_post(SLACK, a(3))
+    await store.set_accepted(SLACK, 1, a(5).number)
+    await store.set_channel_name(SLACK, "C1", "careers")
+    thread = await store.web_thread(SLACK, 1, limit=10)
+    assert thread is not None
+    assert (thread.question.number, thread.question.tags) == (1, ("pay",))
+    assert thread.question.answer_count == 4 and thread.channel_name == "careers"
+    query = TopQuery(channel_id=None, window=Window.ALL, question=1, limit=10)
+    assert thread.answers == await store.top_answers(SLACK, query, since=None)
+    assert [(r.rank, r.answer.text, r.accepted) for r in thread.answers] == [
+        (1, "High", False), (2, "Middle", False), (3, "Low", False), (4, "Accepted", True),
+    ]  # fmt: skip
+    first_two = await store.web_thread(SLACK, 1, limit=2)
+    assert first_two is not None and [r.answer.text for r in first_two.answers] == [
+        "High",
+        "Middle",
+    ]
+
+
+async def test_web_thread_of_an_unanswered_question_in_an_unnamed_channel(store: Store) -> None:
+    await ask(store, "Anyone?", channel="C9")
+    thread = await store.web_thread(SLACK, 1, limit=10)
+    assert thread is not None
+    assert (thread.question.text, thread.answers, thread.channel_name) == ("Anyone?", [], None)
+
+
+async def test_web_thread_is_none_for_what_the_web_view_does_not_show(store: Store) -> None:
+    await _private(store)
+    await ask(store)
+    await store.remove_post(SLACK, q(2))
+    await ask(store)
+    await answer(store, 3)
+    await store.set_web_hidden(SLACK, 3, True)
+    await ask(store, ws=DISCORD)
+    found = [await store.web_thread(SLACK, n, limit=10) for n in (1, 2, 3, 4)]
+    assert found == [None, None, None, None]
+    assert await store.web_thread(DISCORD, 1, limit=10) is not None
 
 
 async def test_web_questions_filter_by_channel_and_tag(store: Store) -> None:
