@@ -41,10 +41,7 @@ recommendations"""
 _STOP = frozenset(_STOP_WORDS.split())
 
 
-@lru_cache(maxsize=16_384)
 def stem(word: str) -> str:
-    """Kept per word: a community's questions reuse a few thousand words, and stemming one
-    tries every suffix."""
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             return word[: -len(suffix)]
@@ -57,8 +54,20 @@ def key_words(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
     return frozenset(w for w in words if w not in _STOP and len(w) > 1)
 
 
+@lru_cache(maxsize=16_384)
+def _key_stem(word: str) -> str:
+    """A word's stem, "" for a stop word; kept per word as written: a community's questions
+    reuse a few thousand words, and stemming one tries every suffix."""
+    lower = word.lower()
+    return "" if lower in _STOP or len(lower) < 2 else stem(lower)
+
+
 def stems(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
-    return frozenset(stem(w) for w in key_words(text, tags))
+    """The stems of `key_words(text, tags)`."""
+    found = {_key_stem(w) for w in _WORD.findall(text)}
+    found.update(_key_stem(t) for t in tags)
+    found.discard("")
+    return frozenset(found)
 
 
 @lru_cache(maxsize=2048)
