@@ -60,7 +60,8 @@ LIMIT $3"""
 # (storage/web_similar.py says why pairs, and why whole words). The matches come from the
 # questions' own index (post_search_questions, for `m.kind = 'Q'`) and are taken first, as they
 # are: asked for the workspace too, the planner ANDs the match with every question of the
-# workspace (posts_web_newest), read on each page view.
+# workspace (posts_web_newest), read on each page view. Equal matches hand over the newest
+# first, as bot/similarity.py prefers the newest of equally similar questions.
 WEB_SIMILAR = f"""WITH hits AS MATERIALIZED (
     SELECT m.post_id AS id, ts_rank(m.search_vector, query) AS rank
     FROM post_search m,
@@ -70,7 +71,7 @@ WEB_SIMILAR = f"""WITH hits AS MATERIALIZED (
     WHERE m.search_vector @@ query AND m.kind = 'Q')
 SELECT p.number, p.body, p.tags FROM posts p JOIN hits ON hits.id = p.id
 WHERE {_SHOWN} AND ($4::text[] IS NULL OR p.channel_id = ANY($4::text[]))
-ORDER BY hits.rank DESC, p.id ASC
+ORDER BY hits.rank DESC, p.id DESC
 LIMIT $5"""
 # Five numbers a statement (a page lists five similar questions), unused ones NULL: PostgreSQL
 # keeps one plan for it, where for `= ANY($2)` (a list of unknown length) it planned the

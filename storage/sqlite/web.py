@@ -57,7 +57,7 @@ WEB_SIMILAR = f"""SELECT p.number, p.body, p.tags FROM posts p
 JOIN posts_fts f ON f.rowid = p.id
 WHERE posts_fts MATCH :match AND {_SHOWN}
   AND (:all_channels = 1 OR p.channel_id IN (SELECT value FROM json_each(:channels)))
-ORDER BY f.rank
+ORDER BY f.rank, p.id DESC  -- the newest of equal matches, as bot/similarity.py prefers
 LIMIT :limit"""
 WEB_QUESTIONS_NUMBERED = f"""{SELECT_POST}
 WHERE {_SHOWN} AND p.number IN (SELECT value FROM json_each(:numbers))"""

@@ -167,6 +167,13 @@ async def test_web_similar_hands_over_each_candidates_words_and_tags(store: Stor
     assert found == [SimilarCandidate(1, "Salary for a remote job", ("pay", "remote"))]
 
 
+async def test_web_similar_hands_over_the_newest_of_equal_matches(store: Store) -> None:
+    for _ in range(4):
+        await ask(store, "Salary and remote work")
+    found = await store.web_similar(SLACK, ["salary", "remote"], channels=None, limit=2)
+    assert [candidate.number for candidate in found] == [4, 3]
+
+
 async def test_web_similar_keeps_to_the_channels_asked_for(store: Store) -> None:
     await ask(store, "Salary and remote work", channel="C1")
     await ask(store, "Salary and remote work", channel="C2")
