@@ -136,12 +136,8 @@ def web_thread_from_rows(rows: Sequence[Row], workspace: WorkspaceRef) -> WebThr
     if not rows:
         return None
     question = question_from_row(rows[0], workspace, prefix="q_")
-    answers = [answer_from_row(row, workspace) for row in rows if row["id"] is not None]
-    ranked = [
-        RankedAnswer(rank, answer, question, question.accepted_answer == answer.number)
-        for rank, answer in enumerate(answers, start=1)
-    ]
-    return WebThread(question, ranked, rows[0]["channel_name"])
+    answered = [row for row in rows if row["id"] is not None]
+    return WebThread(question, ranked_from_rows(answered, workspace), rows[0]["channel_name"])
 
 
 def post_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Question | Answer:
