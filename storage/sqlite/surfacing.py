@@ -51,8 +51,8 @@ ORDER BY p.created_ms ASC, p.id ASC
 LIMIT :limit"""
 
 SIMILAR_CANDIDATES = f"""{SELECT_POST}
-JOIN posts_fts f ON f.rowid = p.id
-WHERE posts_fts MATCH :match AND p.workspace_id = :ws AND p.kind = 'Q' AND p.removed = 0
+JOIN questions_fts f ON f.rowid = p.id
+WHERE questions_fts MATCH :match AND p.workspace_id = :ws AND p.kind = 'Q' AND p.removed = 0
   AND {_VISIBLE_FROM}
 ORDER BY f.rank
 LIMIT :limit"""
@@ -117,7 +117,7 @@ class SqliteSurfacing:
     ) -> Sequence[Question]:
         if not words:
             return []
-        # Each word is a quoted FTS5 prefix term (its stem, as posts_fts stems), ORed: plain
+        # Each word is a quoted FTS5 prefix term (its stem, as questions_fts stems), ORed: plain
         # words, never query syntax.
         match = " OR ".join('"' + word.replace('"', '""') + '"*' for word in words)
         params = {"match": match, "channel": channel_id, "limit": limit}

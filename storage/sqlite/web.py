@@ -54,8 +54,8 @@ WHERE {_SHOWN}
 ORDER BY p.created_ms DESC, p.id DESC
 LIMIT :limit"""
 WEB_SIMILAR = f"""SELECT p.number, p.body, p.tags FROM posts p
-JOIN posts_fts f ON f.rowid = p.id
-WHERE posts_fts MATCH :match AND {_SHOWN}
+JOIN questions_fts f ON f.rowid = p.id
+WHERE questions_fts MATCH :match AND {_SHOWN}
   AND (:all_channels = 1 OR p.channel_id IN (SELECT value FROM json_each(:channels)))
 ORDER BY f.rank, p.id DESC  -- the newest of equal matches, as bot/similarity.py prefers
 LIMIT :limit"""
@@ -124,8 +124,8 @@ class SqliteWeb:
         pairs = word_pairs(words)
         if not pairs:
             return []
-        # Each word a quoted FTS5 term, never query syntax, stemmed as posts_fts stems the
-        # posts; pairs ANDed, then ORed (storage/web_similar.py says why pairs, and why whole
+        # Each word a quoted FTS5 term, never query syntax, stemmed as questions_fts stems
+        # questions; pairs ANDed, then ORed (storage/web_similar.py says why pairs, and why whole
         # words).
         match = " OR ".join(f"({_term(left)} AND {_term(right)})" for left, right in pairs)
         params = {
