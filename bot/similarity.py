@@ -62,9 +62,17 @@ def _key_stem(word: str) -> str:
     return "" if lower in _STOP or len(lower) < 2 else stem(lower)
 
 
+def _word_stem(word: str) -> str:
+    """As _key_stem, but a number (years, amounts, ids: mostly once each) is its own stem and
+    stays out of the cache, where it would push out the words that recur."""
+    if word.isdecimal():
+        return word if len(word) > 1 else ""
+    return _key_stem(word)
+
+
 def stems(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
     """The stems of `key_words(text, tags)`."""
-    found = {_key_stem(w) for w in _WORD.findall(text)}
+    found = {_word_stem(w) for w in _WORD.findall(text)}
     found.update(_key_stem(t) for t in tags)
     found.discard("")
     return frozenset(found)
