@@ -34,10 +34,6 @@ _TITLE = 70
 _DESCRIPTION = 155
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
-
-
 def _date(moment: datetime) -> str:
     return moment.strftime("%-d %B %Y")
 
@@ -110,7 +106,7 @@ def question_item(listed: ListedQuestion) -> QuestionItem:
         asker=listed.asker,
         answers=question.answer_count,
         solved=question.accepted_answer is not None,
-        iso=_iso(question.created_at),
+        iso=question.created_at.isoformat(),
         date=_date(question.created_at),
     )
 
@@ -136,7 +132,7 @@ def _answer(view: AnswerView) -> ShownAnswer:
         ups=answer.ups,
         downs=answer.downs,
         author=view.author,
-        iso=_iso(answer.created_at),
+        iso=answer.created_at.isoformat(),
         date=_date(answer.created_at),
     )
 
@@ -153,7 +149,7 @@ def question_page(page: QuestionPage) -> dict[str, Any]:
         "channel": channel_link(question.workspace, question.channel_id, page.channel_name),
         "answers": [_answer(view) for view in page.answers],
         "similar": [question_item(listed) for listed in page.similar],
-        "iso": _iso(question.created_at),
+        "iso": question.created_at.isoformat(),
         "date": _date(question.created_at),
     }
 
