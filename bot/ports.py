@@ -100,12 +100,14 @@ class WebNames:
 
 @dataclass(frozen=True, slots=True)
 class WebThread:
-    """A question's page as one read: the question, its live answers in /top's order, and
-    the name its channel was last seen with (None: never seen)."""
+    """A question's page as one read: the question, its live answers in /top's order, the
+    name its channel was last seen with (None: never seen), and the channels its kept list of
+    similar questions was made for (None: none is kept; bot/similar_lists.py)."""
 
     question: Question
     answers: Sequence[RankedAnswer]
     channel_name: str | None
+    similar_made_for: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,11 +478,25 @@ class Store(Protocol):
         """The question the web view may show (as web_question) with its first `limit` live
         answers in /top's order and its channel's name, in one read; None as web_question."""
 
-    async def web_questions_numbered(
-        self, workspace: WorkspaceRef, numbers: Collection[int]
+    async def kept_similar(
+        self, workspace: WorkspaceRef, number: int, *, limit: int
     ) -> Sequence[Question]:
-        """The questions with these numbers that the web view may show (as web_question), in
-        no particular order."""
+        """The first `limit` questions of question `number`'s kept list (keep_similar) that the
+        web view may show (as web_question): the most similar first, of equal ones the newest."""
+
+    async def keep_similar(
+        self,
+        workspace: WorkspaceRef,
+        number: int,
+        similar: Sequence[tuple[int, float]],
+        *,
+        made_for: str,
+        keep: int,
+    ) -> None:
+        """Keep `similar` (question numbers, each with its similarity) as question `number`'s
+        list, made for the published channels `made_for` names, in place of any list it had;
+        and put `number` in the list of each of them made for the same channels, which then
+        keeps its `keep` most similar."""
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         """Hide a question from the web view, or show it again; False if nothing changed."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, datetime
 
 from bot.channel_names import ChannelNames
@@ -42,6 +43,7 @@ from bot.readiness import Readiness
 from bot.replies import FORGOTTEN_NAME
 from bot.search_query import parse_search
 from bot.settings import Settings
+from bot.similar_lists import keep_for_site
 from bot.surfacing import Surfacing
 from bot.text_rules import MAX_SEARCH_CHARS, clean_text, parse_tag, split_tags
 from bot.voting import window_start
@@ -131,7 +133,16 @@ class QAService(Surfacing):
             )
         who = "anonymously" if anonymous else f"by {asker.user_id}"
         log.info("asked %s %s in %s", question.post_id, who, channel.channel_id)
+        await self._keep_similar(question)
         return question
+
+    async def _keep_similar(self, question: Question) -> None:
+        """Make the list of similar questions the question's web page shows (bot/similar_lists.py)
+        now, so its page and theirs need not search."""
+        try:
+            await keep_for_site(self.store, self.settings.web, question)
+        except Exception:  # the page makes it at its first view; not worth failing a question over
+            log.exception("similar questions for %s's page failed", question.post_id)
 
     async def withdraw_question(self, question: Question) -> None:
         """Drop a question the platform refused to post, so no orphan number shows anywhere."""
@@ -211,6 +222,8 @@ class QAService(Surfacing):
         body = clean_text(text, max_chars=self.settings.limits.max_text_chars)
         await self.store.edit_post(workspace, post.post_id, body)
         log.info("edited %s", post.post_id)
+        if isinstance(post, Question):
+            await self._keep_similar(replace(post, text=body))
         return post
 
     async def delete_message(self, workspace: WorkspaceRef, message: MessageRef) -> Post | None:

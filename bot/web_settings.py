@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +25,7 @@ __all__ = [
     "channel_path",
     "is_published",
     "published",
+    "published_channels",
     "question_path",
     "slug",
 ]
@@ -79,6 +81,15 @@ def published(settings: WebSettings) -> dict[WorkspaceRef, frozenset[str]]:
         workspace, channel = _parse_channel(entry)
         found.setdefault(workspace, set()).add(channel)
     return {workspace: frozenset(ids) for workspace, ids in found.items()}
+
+
+def published_channels(
+    published: Mapping[WorkspaceRef, frozenset[str]], workspace: WorkspaceRef
+) -> frozenset[str] | None:
+    """A workspace's published channels (of `published(settings)`) as the store's reads for the
+    web view take them: None for every public one (`*`)."""
+    channels = published.get(workspace, frozenset())
+    return None if ALL_CHANNELS in channels else channels
 
 
 def is_published(settings: WebSettings, question: Question, *, hidden: bool) -> bool:

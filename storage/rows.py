@@ -131,13 +131,19 @@ def ranked_from_rows(rows: Iterable[Row], workspace: WorkspaceRef) -> list[Ranke
 
 
 def web_thread_from_rows(rows: Sequence[Row], workspace: WorkspaceRef) -> WebThread | None:
-    """A question's columns (`q_`) and `channel_name` on every row, and each row's answer in
-    /top's order; one row with no answer (NULL `id`) when it has none."""
+    """A question's columns (`q_`), `channel_name` and `similar_made_for` on every row, and each
+    row's answer in /top's order; one row with no answer (NULL `id`) when it has none."""
     if not rows:
         return None
     question = question_from_row(rows[0], workspace, prefix="q_")
     answered = [row for row in rows if row["id"] is not None]
-    return WebThread(question, ranked_from_rows(answered, workspace), rows[0]["channel_name"])
+    first = rows[0]
+    return WebThread(
+        question,
+        ranked_from_rows(answered, workspace),
+        first["channel_name"],
+        first["similar_made_for"],
+    )
 
 
 def post_from_row(row: Row, workspace: WorkspaceRef, prefix: str = "") -> Question | Answer:

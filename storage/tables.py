@@ -35,8 +35,9 @@ TABLES: tuple[tuple[str, tuple[str, ...], str], ...] = (
 )  # fmt: skip
 
 # Tables a load empties but never fills: live removals only order vote changes against a catch-up
-# watermark of the store they happened in (copied vote rows start older than any watermark).
-NOT_CARRIED = ("vote_removals",)
+# watermark of the store they happened in (copied vote rows start older than any watermark); the
+# kept lists of similar questions are made again at each page's first view (bot/similar_lists.py).
+NOT_CARRIED = ("vote_removals", "similar_entries", "similar_lists")
 
 # One batch of one table's rows: (table, columns, rows).
 TableBatch = tuple[str, Sequence[str], list[tuple[Any, ...]]]

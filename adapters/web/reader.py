@@ -13,17 +13,21 @@ from datetime import datetime
 
 from adapters.web.people import Namer, people_of
 from bot.domain import PostId, PostKind, Question, RankedAnswer, TopQuery, Window, WorkspaceRef
-from bot.ports import WebFilter
+from bot.ports import WebFilter, WebThread
 from bot.service import QAService
-from bot.similarity import most_similar, search_words
+from bot.similar_lists import SHOWN, made_for, make_similar_list
 from bot.voting import window_start
-from bot.web_settings import ALL_CHANNELS, WebSettings, is_published, published
+from bot.web_settings import (
+    ALL_CHANNELS,
+    WebSettings,
+    is_published,
+    published,
+    published_channels,
+)
 
 __all__ = ["AnswerView", "FrontPage", "ListedQuestion", "QuestionPage", "SiteReader"]
 
 _LIST = 20
-_SIMILAR = 5
-_CANDIDATES = 50
 _ANSWERS = 200
 _SITEMAP = 50_000
 _TOP = 10
@@ -77,8 +81,7 @@ class SiteReader:
         solved: bool | None = None,
         answered: bool | None = None,
     ) -> WebFilter:
-        channels = self._published.get(workspace, frozenset())
-        shown = None if ALL_CHANNELS in channels else channels
+        shown = published_channels(self._published, workspace)
         return WebFilter(channels=shown, tag=tag, solved=solved, answered=answered)
 
     async def _shown(
@@ -172,7 +175,7 @@ class SiteReader:
             return None
         question = thread.question
         ranked = sorted(thread.answers, key=lambda r: (not r.accepted, r.rank))
-        similar = await self._similar(question)
+        similar = await self._similar(thread)
         namer = await self._namer(workspace, [question, *similar], ranked)
         return QuestionPage(
             question,
@@ -182,20 +185,14 @@ class SiteReader:
             thread.channel_name,
         )
 
-    async def _similar(self, question: Question) -> list[Question]:
-        """Ranked on the candidates' words alone; only the few listed are read in full."""
-        mine = search_words(question.text, question.tags)
-        if not mine:
-            return []
-        workspace = question.workspace
-        channels = self._filter(workspace).channels
-        candidates = await self._store.web_similar(
-            workspace, mine, channels=channels, limit=_CANDIDATES
-        )
-        picked = [c.number for c, _ in most_similar(question, candidates, limit=_SIMILAR)]
-        found = await self._store.web_questions_numbered(workspace, picked)
-        by_number = {q.number: q for q in found}  # less any hidden since the search
-        return [by_number[n] for n in picked if n in by_number]
+    async def _similar(self, thread: WebThread) -> Sequence[Question]:
+        """The question's kept list (bot/similar_lists.py), made first if it has none for the
+        channels published now."""
+        question = thread.question
+        channels = self._filter(question.workspace).channels
+        if thread.similar_made_for != made_for(channels):
+            await make_similar_list(self._store, question, channels=channels)
+        return await self._store.kept_similar(question.workspace, question.number, limit=SHOWN)
 
     async def top_answers(self, workspace: WorkspaceRef, *, window: Window) -> list[AnswerView]:
         """The workspace's best published answers in `window`."""

@@ -62,6 +62,7 @@ from storage.postgres.people import PostgresPeople
 from storage.postgres.posts import PostgresPosts
 from storage.postgres.ranking import PostgresRanking
 from storage.postgres.reconcile import PostgresReconcile
+from storage.postgres.similar_lists import PostgresSimilarLists
 from storage.postgres.surfacing import PostgresSurfacing
 from storage.postgres.votes import PostgresVotes
 from storage.postgres.web import PostgresWeb
@@ -103,6 +104,7 @@ class PostgresStore:
         self._dump = PostgresDump(db)
         self._people = PostgresPeople(db)
         self._web = PostgresWeb(db, web)
+        self._similar_lists = PostgresSimilarLists(db)
         self._channels = PostgresChannels(db, web)
 
     @classmethod
@@ -389,10 +391,23 @@ class PostgresStore:
     ) -> Sequence[SimilarCandidate]:
         return await self._web.web_similar(workspace, words, channels=channels, limit=limit)
 
-    async def web_questions_numbered(
-        self, workspace: WorkspaceRef, numbers: Collection[int]
+    async def kept_similar(
+        self, workspace: WorkspaceRef, number: int, *, limit: int
     ) -> Sequence[Question]:
-        return await self._web.web_questions_numbered(workspace, numbers)
+        return await self._web.kept_similar(workspace, number, limit=limit)
+
+    async def keep_similar(
+        self,
+        workspace: WorkspaceRef,
+        number: int,
+        similar: Sequence[tuple[int, float]],
+        *,
+        made_for: str,
+        keep: int,
+    ) -> None:
+        await self._similar_lists.keep_similar(
+            workspace, number, similar, made_for=made_for, keep=keep
+        )
 
     async def set_channel_name(self, workspace: WorkspaceRef, channel_id: str, name: str) -> bool:
         return await self._channels.set_channel_name(workspace, channel_id, name)

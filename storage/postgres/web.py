@@ -35,10 +35,12 @@ _SHOWN_AS = """{p}.workspace_id = $1 AND {p}.kind = 'Q' AND NOT {p}.removed
 _SHOWN = _SHOWN_AS.format(p="p")
 WEB_QUESTION = f"{SELECT_POST} WHERE {_SHOWN} AND p.number = $2"
 # The question `q` on every row, beside each live answer `p` (NULLs on one row when none).
-WEB_THREAD = f"""{post_and_question("p")}, c.name AS channel_name
+WEB_THREAD = f"""{post_and_question("p")}, c.name AS channel_name,
+       l.made_for AS similar_made_for
 FROM posts q
 LEFT JOIN posts p ON p.question_id = q.id AND p.kind = 'A' AND NOT p.removed
 LEFT JOIN channel_names c ON c.workspace_id = q.workspace_id AND c.channel_id = q.channel_id
+LEFT JOIN similar_lists l ON l.workspace_id = q.workspace_id AND l.number = q.number
 WHERE {_SHOWN_AS.format(p="q")} AND q.number = $2
 ORDER BY {RANKING_ORDER.format(p="p")}
 LIMIT $3"""
@@ -73,12 +75,13 @@ SELECT p.number, p.body, p.tags FROM posts p JOIN hits ON hits.id = p.id
 WHERE {_SHOWN} AND ($4::text[] IS NULL OR p.channel_id = ANY($4::text[]))
 ORDER BY hits.rank DESC, p.id DESC
 LIMIT $5"""
-# Five numbers a statement (a page lists five similar questions), unused ones NULL: PostgreSQL
-# keeps one plan for it, where for `= ANY($2)` (a list of unknown length) it planned the
-# statement anew on every page, twice the statement's cost.
-_NUMBERED_SLOTS = 5
-WEB_QUESTIONS_NUMBERED = f"""{SELECT_POST}
-WHERE {_SHOWN} AND p.number IN ({", ".join(f"${n}" for n in range(2, 2 + _NUMBERED_SLOTS))})"""
+# A kept list (storage/postgres/similar_lists.py): the most similar first, of equal ones the
+# newest, as bot/similarity.py ranks them; those no longer shown are skipped.
+SIMILAR_KEPT = f"""{SELECT_POST}
+JOIN similar_entries e ON e.workspace_id = p.workspace_id AND e.similar_number = p.number
+WHERE e.workspace_id = $1 AND e.number = $2 AND {_SHOWN}
+ORDER BY e.similarity DESC, e.similar_number DESC
+LIMIT $3"""
 HIDE = """
 INSERT INTO web_hidden (workspace_id, number) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1"""
 SHOW = "DELETE FROM web_hidden WHERE workspace_id = $1 AND number = $2 RETURNING 1"
@@ -159,20 +162,12 @@ class PostgresWeb:
         rows = await self._fetch(WEB_SIMILAR, ws, left, right, shown, limit)
         return [similar_candidate_from_row(row) for row in rows]
 
-    async def web_questions_numbered(
-        self, workspace: WorkspaceRef, numbers: Collection[int]
+    async def kept_similar(
+        self, workspace: WorkspaceRef, number: int, *, limit: int
     ) -> Sequence[Question]:
-        if not numbers:
-            return []
         ws = await self._db.known_workspace(workspace)
-        wanted = sorted(set(numbers))
-        found = []
-        for start in range(0, len(wanted), _NUMBERED_SLOTS):
-            slots: list[int | None] = [*wanted[start : start + _NUMBERED_SLOTS]]
-            slots += [None] * (_NUMBERED_SLOTS - len(slots))
-            rows = await self._fetch(WEB_QUESTIONS_NUMBERED, ws, *slots)
-            found += [question_from_row(row, workspace) for row in rows]
-        return found
+        rows = await self._fetch(SIMILAR_KEPT, ws, number, limit)
+        return [question_from_row(row, workspace) for row in rows]
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         if hidden:

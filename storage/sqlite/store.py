@@ -71,6 +71,7 @@ from storage.sqlite.posts import SqlitePosts
 from storage.sqlite.ranking import SqliteRanking
 from storage.sqlite.reconcile import SqliteReconcile
 from storage.sqlite.session import Session
+from storage.sqlite.similar_lists import SqliteSimilarLists
 from storage.sqlite.sql import APPLIED_VERSIONS, CREATE_MIGRATIONS_TABLE, PRAGMAS
 from storage.sqlite.surfacing import SqliteSurfacing
 from storage.sqlite.votes import SqliteVotes
@@ -106,6 +107,7 @@ class SqliteStore:
         self._dump = SqliteDump(session)
         self._people = SqlitePeople(session, writer, workspaces)
         self._web = SqliteWeb(session)
+        self._similar_lists = SqliteSimilarLists(session)
         self._channels = SqliteChannels(session)
 
     @classmethod
@@ -379,10 +381,23 @@ class SqliteStore:
     ) -> Sequence[SimilarCandidate]:
         return await self._web.web_similar(workspace, words, channels=channels, limit=limit)
 
-    async def web_questions_numbered(
-        self, workspace: WorkspaceRef, numbers: Collection[int]
+    async def kept_similar(
+        self, workspace: WorkspaceRef, number: int, *, limit: int
     ) -> Sequence[Question]:
-        return await self._web.web_questions_numbered(workspace, numbers)
+        return await self._web.kept_similar(workspace, number, limit=limit)
+
+    async def keep_similar(
+        self,
+        workspace: WorkspaceRef,
+        number: int,
+        similar: Sequence[tuple[int, float]],
+        *,
+        made_for: str,
+        keep: int,
+    ) -> None:
+        await self._similar_lists.keep_similar(
+            workspace, number, similar, made_for=made_for, keep=keep
+        )
 
     async def set_channel_name(self, workspace: WorkspaceRef, channel_id: str, name: str) -> bool:
         return await self._channels.set_channel_name(workspace, channel_id, name)

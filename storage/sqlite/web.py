@@ -32,10 +32,12 @@ _SHOWN_AS = """{p}.workspace_id = :ws AND {p}.kind = 'Q' AND {p}.removed = 0
 _SHOWN = _SHOWN_AS.format(p="p")
 WEB_QUESTION = f"{SELECT_POST} WHERE {_SHOWN} AND p.number = :number"
 # The question `q` on every row, beside each live answer `p` (NULLs on one row when none).
-WEB_THREAD = f"""{post_and_question("p")}, c.name AS channel_name
+WEB_THREAD = f"""{post_and_question("p")}, c.name AS channel_name,
+       l.made_for AS similar_made_for
 FROM posts q
 LEFT JOIN posts p ON p.question_id = q.id AND p.kind = 'A' AND p.removed = 0
 LEFT JOIN channel_names c ON c.workspace_id = q.workspace_id AND c.channel_id = q.channel_id
+LEFT JOIN similar_lists l ON l.workspace_id = q.workspace_id AND l.number = q.number
 WHERE {_SHOWN_AS.format(p="q")} AND q.number = :number
 ORDER BY {RANKING_ORDER.format(p="p")}
 LIMIT :limit"""
@@ -59,8 +61,13 @@ WHERE questions_fts MATCH :match AND {_SHOWN}
   AND (:all_channels = 1 OR p.channel_id IN (SELECT value FROM json_each(:channels)))
 ORDER BY f.rank, p.id DESC  -- the newest of equal matches, as bot/similarity.py prefers
 LIMIT :limit"""
-WEB_QUESTIONS_NUMBERED = f"""{SELECT_POST}
-WHERE {_SHOWN} AND p.number IN (SELECT value FROM json_each(:numbers))"""
+# A kept list (storage/sqlite/similar_lists.py): the most similar first, of equal ones the
+# newest, as bot/similarity.py ranks them; those no longer shown are skipped.
+SIMILAR_KEPT = f"""{SELECT_POST}
+JOIN similar_entries e ON e.workspace_id = p.workspace_id AND e.similar_number = p.number
+WHERE e.workspace_id = :ws AND e.number = :number AND {_SHOWN}
+ORDER BY e.similarity DESC, e.similar_number DESC
+LIMIT :limit"""
 HIDE = "INSERT INTO web_hidden (workspace_id, number) VALUES (:ws, :number) ON CONFLICT DO NOTHING"
 SHOW = "DELETE FROM web_hidden WHERE workspace_id = :ws AND number = :number"
 HIDDEN = "SELECT number FROM web_hidden WHERE workspace_id = :ws"
@@ -137,13 +144,11 @@ class SqliteWeb:
         rows = await self._session.read(workspace, WEB_SIMILAR, params)
         return [similar_candidate_from_row(row) for row in rows]
 
-    async def web_questions_numbered(
-        self, workspace: WorkspaceRef, numbers: Collection[int]
+    async def kept_similar(
+        self, workspace: WorkspaceRef, number: int, *, limit: int
     ) -> Sequence[Question]:
-        if not numbers:
-            return []
-        params = {"numbers": json.dumps(sorted(numbers))}
-        rows = await self._session.read(workspace, WEB_QUESTIONS_NUMBERED, params)
+        params = {"number": number, "limit": limit}
+        rows = await self._session.read(workspace, SIMILAR_KEPT, params)
         return [question_from_row(row, workspace) for row in rows]
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:

@@ -183,20 +183,6 @@ async def test_web_similar_keeps_to_the_channels_asked_for(store: Store) -> None
     assert await _similar(store, "salary", "remote") == [1, 2, 3]
 
 
-async def test_web_questions_numbered_reads_just_those_the_web_view_shows(store: Store) -> None:
-    await ask(store, "First?")
-    await ask(store, "Hidden?")
-    await store.set_web_hidden(SLACK, 2, True)
-    await ask(store, "Removed?")
-    await store.remove_post(SLACK, q(3))
-    await _private(store)
-    await ask(store, "Fifth?")
-    await ask(store, "Elsewhere?", ws=DISCORD)
-    found = await store.web_questions_numbered(SLACK, [5, 1, 2, 3, 4, 6, 99])
-    assert sorted((q.number, q.text) for q in found) == [(1, "First?"), (5, "Fifth?")]
-    assert await store.web_questions_numbered(SLACK, []) == []
-
-
 async def test_web_similar_finds_questions_sharing_two_of_the_words(store: Store) -> None:
     await ask(store, "Salary for a remote job")
     await ask(store, "Remote work and salary bands")
