@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 from bench.dataset import Shape, build_postgres, build_sqlite
+from bench.similar_lists import make_similar_lists
 from storage.migrations import migrations_for
 
 KEYS = ("ingest_events_per_s", "raw_insert_per_s", "ingest_ratio", "top_p50_ms", "top_p99_ms",
@@ -52,6 +53,7 @@ def sqlite_copy(folder: Path, shape: Shape, scale: float) -> str:
         asyncio.run(_migrated(f"sqlite:///{building}"))
         _say(f"building the SQLite data set ({shape}) ...")
         _say(f"built in {build_sqlite(str(building), shape):.1f} s")
+        _say(f"similar lists made in {make_similar_lists(f'sqlite:///{building}', shape):.1f} s")
         building.rename(template)
     run = folder / "run.db"
     for suffix in ("", "-wal", "-shm"):
@@ -86,6 +88,7 @@ def postgres_copy(dsn: str, shape: Shape) -> str:
     url = asyncio.run(_fresh_schema(dsn))
     _say(f"building the PostgreSQL data set ({shape}) ...")
     _say(f"built in {build_postgres(url, shape):.1f} s")
+    _say(f"similar lists made in {make_similar_lists(url, shape):.1f} s")
     return url
 
 
