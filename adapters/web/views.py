@@ -34,8 +34,14 @@ _TITLE = 70
 _DESCRIPTION = 155
 
 
+# The pages are in English whatever the server's locale, which strftime's %B would follow.
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")  # fmt: skip
+
+
 def _date(moment: datetime) -> str:
-    return moment.strftime("%-d %B %Y")
+    """`4 December 2026`."""
+    return f"{moment.day} {_MONTHS[moment.month - 1]} {moment.year}"
 
 
 # The values a template shows for each item of a list: objects with attributes rather than

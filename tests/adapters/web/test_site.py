@@ -158,3 +158,15 @@ async def test_a_questions_page_finds_a_similar_question_among_many_newer_sharin
     _, html = await fetch(http, question_path(community.salary))
     similar = html.split('<h2 id="similar">', 1)[1]
     assert question_path(like) in similar
+
+
+async def test_a_questions_page_says_when_it_was_asked_and_answered_in_english(
+    http: aiohttp.ClientSession, community: Community, board: Board
+) -> None:
+    board.clock.advance(days=30)
+    later = await board.answer("carol", community.salary, "Ask for the range first.")
+    _, html = await fetch(http, question_path(community.salary))
+    asked = community.salary.created_at
+    assert f'<time datetime="{asked.isoformat()}">2 March 2026</time>' in html
+    answered = later.created_at.isoformat()
+    assert f'on <time datetime="{answered}">1 April 2026</time>' in html
