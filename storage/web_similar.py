@@ -1,15 +1,16 @@
 """The word pairs the web view's similar-question search asks each store's full-text index for.
 
-A question's page lists questions like it (bot/similarity.py: the cosine of the two stem sets,
-kept at 0.4 or more). With three or more stems, one stem in common reaches 0.4 only against a
-question of one or two stems, so the search asks for two in common: the index then hands over
-the few questions sharing a pair instead of every question sharing any one word, which for a
-common word is a large share of the workspace on every page view.
+The search makes a question's kept list (bot/similar_lists.py) of the questions like it
+(bot/similarity.py: the cosine of the two stem sets, kept at 0.4 or more). With three or more
+stems, one stem in common reaches 0.4 only against a question of one or two stems, so the
+search asks for two in common: the index then hands over the few questions sharing a pair
+instead of every question sharing any one word, which for a common word is a large share of
+the workspace on every search.
 
 Each word is one of the question's own words, one for each stem (bot/similarity.py
 `search_words`), matched whole as the index stems it, never as a prefix: a prefix takes in every
 word that begins so ("car" is career, careful and card too), whose posts the index reads and
-merges on every page view, to hand over candidates that mostly share no stem with the page at
+merges on every search, to hand over candidates that mostly share no stem with the page at
 all. What that leaves out: a question that shares a stem only in a word the index stems apart
 (bot/similarity.py's stem "off" holds "offer" and "off", which both indexes keep apart), unless
 it shares another pair.

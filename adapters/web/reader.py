@@ -189,7 +189,7 @@ class SiteReader:
         """The question's kept list (bot/similar_lists.py), made first if it has none for the
         channels published now."""
         question = thread.question
-        channels = self._filter(question.workspace).channels
+        channels = published_channels(self._published, question.workspace)
         if thread.similar_made_for != made_for(channels):
             await make_similar_list(self._store, question, channels=channels)
         return await self._store.kept_similar(question.workspace, question.number, limit=SHOWN)

@@ -62,7 +62,7 @@ LIMIT $3"""
 # (storage/web_similar.py says why pairs, and why whole words). The matches come from the
 # questions' own index (post_search_questions, for `m.kind = 'Q'`) and are taken first, as they
 # are: asked for the workspace too, the planner ANDs the match with every question of the
-# workspace (posts_web_newest), read on each page view. Equal matches hand over the newest
+# workspace (posts_web_newest), read on each search. Equal matches hand over the newest
 # first, as bot/similarity.py prefers the newest of equally similar questions.
 WEB_SIMILAR = f"""WITH hits AS MATERIALIZED (
     SELECT m.post_id AS id, ts_rank(m.search_vector, query) AS rank
