@@ -232,6 +232,12 @@ async def _run(args: argparse.Namespace, settings: Settings) -> int:
                 "starting the console.",
                 file=sys.stderr,
             )
+            if settings.web.enabled:  # the console's prompt reads in the event loop's thread
+                print(
+                    "qabot: the web view is not served beside the console; enable [slack] or "
+                    "[discord] to serve it.",
+                    file=sys.stderr,
+                )
             await store.close()
             return await _console(argparse.Namespace(user=None, channel=None), settings)
         _announce_store(settings)

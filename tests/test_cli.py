@@ -126,6 +126,19 @@ def test_run_without_a_platform_says_so_and_starts_the_console(tmp_path: Path) -
     assert result.stdout.startswith("Q1 asked by you in #general: Anyone hiring?")
 
 
+def test_run_with_the_web_view_on_and_no_platform_says_the_console_does_not_serve_it(
+    tmp_path: Path,
+) -> None:
+    env = {"QABOT_STORAGE_URL": f"sqlite:///{tmp_path / 'run.db'}", "QABOT_WEB_ENABLED": "true"}
+    result = qabot("run", cwd=tmp_path, stdin="/ask Anyone hiring?\n", env=env)
+    assert result.returncode == 0
+    assert result.stderr.splitlines()[1] == (
+        "qabot: the web view is not served beside the console; enable [slack] or [discord] to "
+        "serve it."
+    )
+    assert result.stdout.startswith("Q1 asked by you in #general: Anyone hiring?")
+
+
 def test_migrate_creates_a_new_store(tmp_path: Path) -> None:
     db = tmp_path / "fresh.db"
     result = qabot("migrate", cwd=tmp_path, env={"QABOT_STORAGE_URL": f"sqlite:///{db}"})
