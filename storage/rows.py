@@ -135,11 +135,10 @@ def web_thread_from_rows(rows: Sequence[Row], workspace: WorkspaceRef) -> WebThr
     row's answer in /top's order; one row with no answer (NULL `id`) when it has none."""
     if not rows:
         return None
-    question = question_from_row(rows[0], workspace, prefix="q_")
-    answered = [row for row in rows if row["id"] is not None]
     first = rows[0]
+    answered = [row for row in rows if row["id"] is not None]
     return WebThread(
-        question,
+        question_from_row(first, workspace, prefix="q_"),
         ranked_from_rows(answered, workspace),
         first["channel_name"],
         first["similar_made_for"],

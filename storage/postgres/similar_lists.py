@@ -51,7 +51,9 @@ class PostgresSimilarLists:
         keep: int,
     ) -> None:
         ws = await self._db.workspace_id(workspace)
-        ordered = sorted(similar)  # lists locked in one order: two writers never deadlock
+        # In one order, so two makers of lists sharing questions mostly lock their rows alike;
+        # a deadlock between them is retried (Database.write).
+        ordered = sorted(similar)
         numbers = [n for n, _ in ordered]
         similarities = [s for _, s in ordered]
 

@@ -4,7 +4,10 @@ questions they list, and cut to the size asked for."""
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.ports import NewQuestion, Store
+from bot.similar_lists import KEPT, make_similar_list
 from tests.storage.builders import DISCORD, NOW, SLACK, ask, q
 
 
@@ -93,3 +96,15 @@ async def test_kept_lists_are_per_workspace(store: Store) -> None:
     await store.keep_similar(DISCORD, 2, [(1, 0.9)], made_for="*", keep=10)
     assert await _listed(store, 1) == [2] and await _listed(store, 2) == []
     assert [x.number for x in await store.kept_similar(DISCORD, 1, limit=10)] == [2]
+
+
+async def test_lists_made_at_once_for_questions_alike_each_keep_their_most_similar(
+    store: Store,
+) -> None:
+    questions = [
+        await ask(store, f"Salary negotiation for a remote job offer {n}") for n in range(12)
+    ]
+    await asyncio.gather(*(make_similar_list(store, q, channels=None) for q in questions))
+    for question in questions:
+        listed = await _listed(store, question.number, limit=20)
+        assert len(listed) == KEPT and question.number not in listed
