@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
+from contextlib import closing
 
 from bench.dataset import WORKSPACE, Shape
 from bot.domain import Question, WorkspaceRef
@@ -56,7 +57,8 @@ def make_similar_lists(url: str, shape: Shape) -> float:
     started = time.perf_counter()
     if url.startswith("sqlite:///"):
         asyncio.run(_make_all(url, shape))
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+        # Closed here, before the caller renames the file, so nothing stays in its write-ahead log.
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as db:
             db.execute("ANALYZE")
     else:
         asyncio.run(_make_all(f"{url}{'&' if '?' in url else '?'}synchronous_commit=off", shape))
