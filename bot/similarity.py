@@ -80,8 +80,8 @@ def stems(text: str, tags: Iterable[str] = ()) -> frozenset[str]:
 
 @lru_cache(maxsize=2048)
 def _question_stems(text: str, tags: tuple[str, ...]) -> frozenset[str]:
-    """A question's stems, kept: a page compares its question with up to fifty candidates,
-    and the pages of one community keep meeting the same candidates."""
+    """A question's stems, kept: making a similar list (or chat's list at /ask) compares the
+    question with up to fifty candidates, and one community's lists keep meeting the same ones."""
     return stems(text, tags)
 
 

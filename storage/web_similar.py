@@ -10,13 +10,13 @@ the workspace on every search.
 Each word is one of the question's own words, one for each stem (bot/similarity.py
 `search_words`), matched whole as the index stems it, never as a prefix: a prefix takes in every
 word that begins so ("car" is career, careful and card too), whose posts the index reads and
-merges on every search, to hand over candidates that mostly share no stem with the page at
+merges on every search, to hand over candidates that mostly share no stem with the question at
 all. What that leaves out: a question that shares a stem only in a word the index stems apart
 (bot/similarity.py's stem "off" holds "offer" and "off", which both indexes keep apart), unless
 it shares another pair.
 
 The index ranks every question sharing a pair and hands over the best text matches, so the time
-still grows with the number of questions sharing the page's commonest pair.
+still grows with the number of questions sharing the question's commonest pair.
 """
 
 from __future__ import annotations
