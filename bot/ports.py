@@ -101,13 +101,17 @@ class WebNames:
 @dataclass(frozen=True, slots=True)
 class WebThread:
     """A question's page as one read: the question, its live answers in /top's order, the
-    name its channel was last seen with (None: never seen), and the channels its kept list of
-    similar questions was made for (None: none is kept; bot/similar_lists.py)."""
+    name its channel was last seen with (None: never seen), the channels its kept list of
+    similar questions was made for (None: none is kept; bot/similar_lists.py), the questions
+    of that list the web view shows, and the names of everyone the page shows: the answers'
+    authors and the askers, never an anonymous one."""
 
     question: Question
     answers: Sequence[RankedAnswer]
     channel_name: str | None
     similar_made_for: str | None
+    similar: Sequence[Question]
+    names: WebNames
 
 
 @dataclass(frozen=True, slots=True)
@@ -473,16 +477,12 @@ class Store(Protocol):
         matched as the full-text index stems it, never as a prefix; the best text match first."""
 
     async def web_thread(
-        self, workspace: WorkspaceRef, number: int, *, limit: int
+        self, workspace: WorkspaceRef, number: int, *, answers: int, similar: int
     ) -> WebThread | None:
-        """The question the web view may show (as web_question) with its first `limit` live
-        answers in /top's order and its channel's name, in one read; None as web_question."""
-
-    async def kept_similar(
-        self, workspace: WorkspaceRef, number: int, *, limit: int
-    ) -> Sequence[Question]:
-        """The first `limit` questions of question `number`'s kept list (keep_similar) that the
-        web view may show (as web_question): the most similar first, of equal ones the newest."""
+        """The question the web view may show (as web_question) with its first `answers` live
+        answers in /top's order, its channel's name, the first `similar` questions of its kept
+        list (keep_similar) that the web view may show (the most similar first, of equal ones
+        the newest) and the names of their people, in one read; None as web_question."""
 
     async def keep_similar(
         self,

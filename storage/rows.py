@@ -23,6 +23,9 @@ from bot.replies import VoteRecord
 __all__ = [
     "POST_COLUMNS",
     "RANKING_ORDER",
+    "WEB_THREAD_ANSWER",
+    "WEB_THREAD_QUESTION",
+    "WEB_THREAD_SIMILAR",
     "Row",
     "answer_from_row",
     "from_ms",
@@ -130,18 +133,34 @@ def ranked_from_rows(rows: Iterable[Row], workspace: WorkspaceRef) -> list[Ranke
     return ranked
 
 
+# The parts of a question page's rows (web_thread_from_rows), in the order they come.
+WEB_THREAD_QUESTION, WEB_THREAD_ANSWER, WEB_THREAD_SIMILAR = 0, 1, 2
+
+
 def web_thread_from_rows(rows: Sequence[Row], workspace: WorkspaceRef) -> WebThread | None:
-    """A question's columns (`q_`), `channel_name` and `similar_made_for` on every row, and each
-    row's answer in /top's order; one row with no answer (NULL `id`) when it has none."""
+    """Rows of a post's columns each, with its `part`: the question first (with
+    `channel_name` and `similar_made_for`), then its answers in /top's order, then its similar
+    questions; on each row the `headline` and `shown` of the post's author (`user_id`), NULL
+    for an anonymous asker."""
     if not rows:
         return None
-    first = rows[0]
-    answered = [row for row in rows if row["id"] is not None]
+    question = question_from_row(rows[0], workspace)
+    answers: list[RankedAnswer] = []
+    similar: list[Question] = []
+    for row in rows[1:]:
+        if row["part"] == WEB_THREAD_ANSWER:
+            answer = answer_from_row(row, workspace)
+            accepted = question.accepted_answer == answer.number
+            answers.append(RankedAnswer(len(answers) + 1, answer, question, accepted))
+        else:
+            similar.append(question_from_row(row, workspace))
     return WebThread(
-        question_from_row(first, workspace, prefix="q_"),
-        ranked_from_rows(answered, workspace),
-        first["channel_name"],
-        first["similar_made_for"],
+        question,
+        answers,
+        rows[0]["channel_name"],
+        rows[0]["similar_made_for"],
+        similar,
+        web_names_from_rows(rows),
     )
 
 

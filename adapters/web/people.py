@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 
 from bot.domain import Answer, Question, WorkspaceRef
-from bot.ports import Store
+from bot.ports import Store, WebNames
 from bot.replies import FORGOTTEN_NAME
 
 __all__ = ["ANONYMOUS", "MEMBER", "Namer", "people_of", "plain_text"]
@@ -51,7 +51,10 @@ class Namer:
     async def load(
         cls, store: Store, workspace: WorkspaceRef, people: Collection[str], *, default: str
     ) -> Namer:
-        names = await store.web_names(workspace, people)
+        return cls.of(await store.web_names(workspace, people), default=default)
+
+    @classmethod
+    def of(cls, names: WebNames, *, default: str) -> Namer:
         return cls(default, names.headlines, names.choices)
 
     def asker(self, question: Question) -> str:

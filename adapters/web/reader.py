@@ -68,6 +68,11 @@ class SiteReader:
         self._store = service.store
         self._web = web
         self._published = published(web)
+        # What a question's kept list must have been made for to be shown (bot/similar_lists).
+        self._lists_made_for = {
+            workspace: made_for(published_channels(self._published, workspace))
+            for workspace in self._published
+        }
 
     @property
     def workspaces(self) -> Sequence[WorkspaceRef]:
@@ -170,29 +175,30 @@ class SiteReader:
             return await self._question_page(workspace, number)
 
     async def _question_page(self, workspace: WorkspaceRef, number: int) -> QuestionPage | None:
-        thread = await self._store.web_thread(workspace, number, limit=_ANSWERS)
-        if thread is None or not is_published(self._web, thread.question, hidden=False):
+        thread = await self._thread(workspace, number)
+        if thread is not None and thread.similar_made_for != self._lists_made_for[workspace]:
+            # No list kept for the channels published now: made once, then read with the rest.
+            channels = published_channels(self._published, workspace)
+            await make_similar_list(self._store, thread.question, channels=channels)
+            thread = await self._thread(workspace, number)
+        if thread is None:
             return None
         question = thread.question
         ranked = sorted(thread.answers, key=lambda r: (not r.accepted, r.rank))
-        similar = await self._similar(thread)
-        namer = await self._namer(workspace, [question, *similar], ranked)
+        namer = Namer.of(thread.names, default=self._web.names)
         return QuestionPage(
             question,
             namer.asker(question),
             [AnswerView(r, namer.author(r.answer)) for r in ranked],
-            [ListedQuestion(q, namer.asker(q)) for q in similar],
+            [ListedQuestion(q, namer.asker(q)) for q in thread.similar],
             thread.channel_name,
         )
 
-    async def _similar(self, thread: WebThread) -> Sequence[Question]:
-        """The question's kept list (bot/similar_lists.py), made first if it has none for the
-        channels published now."""
-        question = thread.question
-        channels = published_channels(self._published, question.workspace)
-        if thread.similar_made_for != made_for(channels):
-            await make_similar_list(self._store, question, channels=channels)
-        return await self._store.kept_similar(question.workspace, question.number, limit=SHOWN)
+    async def _thread(self, workspace: WorkspaceRef, number: int) -> WebThread | None:
+        thread = await self._store.web_thread(workspace, number, answers=_ANSWERS, similar=SHOWN)
+        if thread is None or not is_published(self._web, thread.question, hidden=False):
+            return None
+        return thread
 
     async def top_answers(self, workspace: WorkspaceRef, *, window: Window) -> list[AnswerView]:
         """The workspace's best published answers in `window`."""

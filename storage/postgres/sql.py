@@ -24,10 +24,12 @@ INSERT_WORKSPACE = """
 INSERT INTO workspaces (platform, external_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"""
 SELECT_WORKSPACE = "SELECT id FROM workspaces WHERE platform = $1 AND external_id = $2"
 
-_QUESTION_EXTRAS = """
-    (SELECT x.number FROM posts x WHERE x.id = {q}.accepted_answer_id) AS {p}accepted_number,
-    (SELECT COUNT(*) FROM posts x WHERE x.question_id = {q}.id AND NOT x.removed)
-        AS {p}answer_count"""
+# A question's (posts `{q}`) accepted answer's number and its live answers' count.
+ACCEPTED_NUMBER = "(SELECT x.number FROM posts x WHERE x.id = {q}.accepted_answer_id)"
+ANSWER_COUNT = "(SELECT COUNT(*) FROM posts x WHERE x.question_id = {q}.id AND NOT x.removed)"
+_QUESTION_EXTRAS = f"""
+    {ACCEPTED_NUMBER} AS {{p}}accepted_number,
+    {ANSWER_COUNT} AS {{p}}answer_count"""
 
 
 def _select_post(extra: str = "") -> str:

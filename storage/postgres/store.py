@@ -364,9 +364,9 @@ class PostgresStore:
         return await self._web.web_question(workspace, number)
 
     async def web_thread(
-        self, workspace: WorkspaceRef, number: int, *, limit: int
+        self, workspace: WorkspaceRef, number: int, *, answers: int, similar: int
     ) -> WebThread | None:
-        return await self._web.web_thread(workspace, number, limit=limit)
+        return await self._web.web_thread(workspace, number, answers=answers, similar=similar)
 
     async def web_questions(
         self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int
@@ -390,11 +390,6 @@ class PostgresStore:
         limit: int,
     ) -> Sequence[SimilarCandidate]:
         return await self._web.web_similar(workspace, words, channels=channels, limit=limit)
-
-    async def kept_similar(
-        self, workspace: WorkspaceRef, number: int, *, limit: int
-    ) -> Sequence[Question]:
-        return await self._web.kept_similar(workspace, number, limit=limit)
 
     async def keep_similar(
         self,

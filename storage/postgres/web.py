@@ -14,11 +14,20 @@ from bot.domain import Question, WorkspaceRef
 from bot.ports import SimilarCandidate, WebFilter, WebNames, WebThread
 from storage.postgres.database import Database
 from storage.postgres.held import holding, source
-from storage.postgres.sql import SELECT_POST, SELECT_QUESTION_AND_CHANGE, post_and_question
+from storage.postgres.sql import (
+    ACCEPTED_NUMBER,
+    ANSWER_COUNT,
+    SELECT_POST,
+    SELECT_QUESTION_AND_CHANGE,
+)
 from storage.rows import (
     RANKING_ORDER,
+    WEB_THREAD_ANSWER,
+    WEB_THREAD_QUESTION,
+    WEB_THREAD_SIMILAR,
     Row,
     from_ms,
+    post_select,
     question_from_row,
     similar_candidate_from_row,
     to_ms,
@@ -33,17 +42,42 @@ _SHOWN_AS = """{p}.workspace_id = $1 AND {p}.kind = 'Q' AND NOT {p}.removed
   AND NOT {p}.channel_private
   AND NOT EXISTS (SELECT 1 FROM web_hidden h WHERE h.workspace_id = $1 AND h.number = {p}.number)"""
 _SHOWN = _SHOWN_AS.format(p="p")
+_PAGE_POST = f"{post_select('p', '')}, p.kind, p.accepted_answer_id"
 WEB_QUESTION = f"{SELECT_POST} WHERE {_SHOWN} AND p.number = $2"
-# The question `q` on every row, beside each live answer `p` (NULLs on one row when none).
-WEB_THREAD = f"""{post_and_question("p")}, c.name AS channel_name,
-       l.made_for AS similar_made_for
-FROM posts q
-LEFT JOIN posts p ON p.question_id = q.id AND p.kind = 'A' AND NOT p.removed
-LEFT JOIN channel_names c ON c.workspace_id = q.workspace_id AND c.channel_id = q.channel_id
-LEFT JOIN similar_lists l ON l.workspace_id = q.workspace_id AND l.number = q.number
-WHERE {_SHOWN_AS.format(p="q")} AND q.number = $2
-ORDER BY {RANKING_ORDER.format(p="p")}
-LIMIT $3"""
+# A question's page (storage/rows.py, web_thread_from_rows): the question, its first $3 live
+# answers in /top's order and the first $4 shown questions of its kept list, each row with its
+# author's names (none for an anonymous asker). Each post is read once, where it is found,
+# and only the questions' rows count their answers.
+WEB_THREAD = f"""WITH page AS MATERIALIZED (
+    SELECT * FROM posts q WHERE {_SHOWN_AS.format(p="q")} AND q.number = $2),
+parts AS (
+    SELECT {WEB_THREAD_QUESTION} AS part, 0::bigint AS place, {_PAGE_POST},
+           NULL::bigint AS question_number, c.name AS channel_name, l.made_for AS similar_made_for
+    FROM page p
+    LEFT JOIN channel_names c ON c.workspace_id = $1 AND c.channel_id = p.channel_id
+    LEFT JOIN similar_lists l ON l.workspace_id = $1 AND l.number = p.number
+  UNION ALL
+    (SELECT {WEB_THREAD_ANSWER}, row_number() OVER (ORDER BY {RANKING_ORDER.format(p="p")}),
+            {_PAGE_POST}, page.number, NULL, NULL
+     FROM page JOIN posts p ON p.question_id = page.id AND p.kind = 'A' AND NOT p.removed
+     ORDER BY {RANKING_ORDER.format(p="p")}
+     LIMIT $3)
+  UNION ALL
+    (SELECT {WEB_THREAD_SIMILAR}, row_number() OVER (ORDER BY e.similarity DESC,
+            e.similar_number DESC), {_PAGE_POST}, NULL, NULL, NULL
+     FROM page
+     JOIN similar_entries e ON e.workspace_id = $1 AND e.number = page.number
+     JOIN posts p ON p.workspace_id = $1 AND p.kind = 'Q' AND p.number = e.similar_number
+     WHERE {_SHOWN}
+     ORDER BY e.similarity DESC, e.similar_number DESC
+     LIMIT $4))
+SELECT t.*, t.author_id AS user_id, h.headline, w.shown,
+       {ACCEPTED_NUMBER.format(q="t")} AS accepted_number,
+       CASE WHEN t.kind = 'Q' THEN {ANSWER_COUNT.format(q="t")} END AS answer_count
+FROM parts t
+LEFT JOIN headlines h ON h.workspace_id = $1 AND h.user_id = t.author_id AND NOT t.anonymous
+LEFT JOIN web_names w ON w.workspace_id = $1 AND w.user_id = t.author_id AND NOT t.anonymous
+ORDER BY t.part, t.place"""
 WEB_QUESTIONS = f"""{SELECT_POST}
 WHERE {_SHOWN} AND p.created_ms >= $2
   AND ($3::text[] IS NULL OR p.channel_id = ANY($3::text[]))
@@ -75,13 +109,6 @@ SELECT p.number, p.body, p.tags FROM posts p JOIN hits ON hits.id = p.id
 WHERE {_SHOWN} AND ($4::text[] IS NULL OR p.channel_id = ANY($4::text[]))
 ORDER BY hits.rank DESC, p.id DESC
 LIMIT $5"""
-# A kept list (storage/postgres/similar_lists.py): the most similar first, of equal ones the
-# newest, as bot/similarity.py ranks them; those no longer shown are skipped.
-SIMILAR_KEPT = f"""{SELECT_POST}
-JOIN similar_entries e ON e.workspace_id = p.workspace_id AND e.similar_number = p.number
-WHERE e.workspace_id = $1 AND e.number = $2 AND {_SHOWN}
-ORDER BY e.similarity DESC, e.similar_number DESC
-LIMIT $3"""
 HIDE = """
 INSERT INTO web_hidden (workspace_id, number) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1"""
 SHOW = "DELETE FROM web_hidden WHERE workspace_id = $1 AND number = $2 RETURNING 1"
@@ -121,10 +148,11 @@ class PostgresWeb:
         return question_from_row(rows[0], workspace) if rows else None
 
     async def web_thread(
-        self, workspace: WorkspaceRef, number: int, *, limit: int
+        self, workspace: WorkspaceRef, number: int, *, answers: int, similar: int
     ) -> WebThread | None:
         ws = await self._db.known_workspace(workspace)
-        return web_thread_from_rows(await self._fetch(WEB_THREAD, ws, number, limit), workspace)
+        rows = await self._fetch(WEB_THREAD, ws, number, answers, similar)
+        return web_thread_from_rows(rows, workspace)
 
     async def web_questions(
         self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int
@@ -161,13 +189,6 @@ class PostgresWeb:
         shown = None if channels is None else sorted(channels)
         rows = await self._fetch(WEB_SIMILAR, ws, left, right, shown, limit)
         return [similar_candidate_from_row(row) for row in rows]
-
-    async def kept_similar(
-        self, workspace: WorkspaceRef, number: int, *, limit: int
-    ) -> Sequence[Question]:
-        ws = await self._db.known_workspace(workspace)
-        rows = await self._fetch(SIMILAR_KEPT, ws, number, limit)
-        return [question_from_row(row, workspace) for row in rows]
 
     async def set_web_hidden(self, workspace: WorkspaceRef, number: int, hidden: bool) -> bool:
         if hidden:

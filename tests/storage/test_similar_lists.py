@@ -6,17 +6,22 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.domain import WorkspaceRef
 from bot.ports import NewQuestion, Store
 from bot.similar_lists import KEPT, make_similar_list
 from tests.storage.builders import DISCORD, NOW, SLACK, ask, q
 
 
-async def _listed(store: Store, number: int, *, limit: int = 10) -> list[int]:
-    return [question.number for question in await store.kept_similar(SLACK, number, limit=limit)]
+async def _listed(
+    store: Store, number: int, *, limit: int = 10, ws: WorkspaceRef = SLACK
+) -> list[int]:
+    thread = await store.web_thread(ws, number, answers=1, similar=limit)
+    assert thread is not None
+    return [question.number for question in thread.similar]
 
 
 async def _made_for(store: Store, number: int) -> str | None:
-    thread = await store.web_thread(SLACK, number, limit=1)
+    thread = await store.web_thread(SLACK, number, answers=1, similar=1)
     assert thread is not None
     return thread.similar_made_for
 
@@ -91,11 +96,11 @@ async def test_kept_lists_are_per_workspace(store: Store) -> None:
     await ask(store, ws=DISCORD)
     await ask(store, ws=DISCORD)
     await store.keep_similar(SLACK, 1, [(2, 0.9)], made_for="*", keep=10)
-    assert await store.kept_similar(DISCORD, 1, limit=10) == []
+    assert await _listed(store, 1, ws=DISCORD) == []
     await store.keep_similar(DISCORD, 1, [], made_for="*", keep=10)
     await store.keep_similar(DISCORD, 2, [(1, 0.9)], made_for="*", keep=10)
     assert await _listed(store, 1) == [2] and await _listed(store, 2) == []
-    assert [x.number for x in await store.kept_similar(DISCORD, 1, limit=10)] == [2]
+    assert await _listed(store, 1, ws=DISCORD) == [2]
 
 
 async def test_lists_made_at_once_for_questions_alike_each_keep_their_most_similar(

@@ -67,7 +67,7 @@ async def test_web_thread_is_the_question_with_its_live_answers_in_top_order(
     await store.remove_post(SLACK, a(3))
     await store.set_accepted(SLACK, 1, a(5).number)
     await store.set_channel_name(SLACK, "C1", "careers")
-    thread = await store.web_thread(SLACK, 1, limit=10)
+    thread = await store.web_thread(SLACK, 1, answers=10, similar=5)
     assert thread is not None
     assert (thread.question.number, thread.question.tags) == (1, ("pay",))
     assert thread.question.answer_count == 4 and thread.channel_name == "careers"
@@ -76,7 +76,7 @@ async def test_web_thread_is_the_question_with_its_live_answers_in_top_order(
     assert [(r.rank, r.answer.text, r.accepted) for r in thread.answers] == [
         (1, "High", False), (2, "Middle", False), (3, "Low", False), (4, "Accepted", True),
     ]  # fmt: skip
-    first_two = await store.web_thread(SLACK, 1, limit=2)
+    first_two = await store.web_thread(SLACK, 1, answers=2, similar=5)
     assert first_two is not None and [r.answer.text for r in first_two.answers] == [
         "High",
         "Middle",
@@ -85,7 +85,7 @@ async def test_web_thread_is_the_question_with_its_live_answers_in_top_order(
 
 async def test_web_thread_of_an_unanswered_question_in_an_unnamed_channel(store: Store) -> None:
     await ask(store, "Anyone?", channel="C9")
-    thread = await store.web_thread(SLACK, 1, limit=10)
+    thread = await store.web_thread(SLACK, 1, answers=10, similar=5)
     assert thread is not None
     assert (thread.question.text, thread.answers, thread.channel_name) == ("Anyone?", [], None)
 
@@ -98,9 +98,31 @@ async def test_web_thread_is_none_for_what_the_web_view_does_not_show(store: Sto
     await answer(store, 3)
     await store.set_web_hidden(SLACK, 3, True)
     await ask(store, ws=DISCORD)
-    found = [await store.web_thread(SLACK, n, limit=10) for n in (1, 2, 3, 4)]
+    found = [await store.web_thread(SLACK, n, answers=10, similar=5) for n in (1, 2, 3, 4)]
     assert found == [None, None, None, None]
-    assert await store.web_thread(DISCORD, 1, limit=10) is not None
+    assert await store.web_thread(DISCORD, 1, answers=10, similar=5) is not None
+
+
+async def test_web_thread_names_its_people_but_never_an_anonymous_asker(store: Store) -> None:
+    await ask(store, "Anonymous?", asker="U_SECRET", anonymous=True)
+    await ask(store, "Named?", asker="U_NAMED")
+    await ask(store, "Quiet?", asker="U_QUIET")
+    await answer(store, 1, author="U_ANSWERS")
+    for person in ("U_SECRET", "U_NAMED", "U_ANSWERS", "U_QUIET"):
+        await store.set_headline(SLACK, person, f"{person} headline")
+    await store.set_web_names(SLACK, "U_SECRET", True)
+    await store.set_web_names(SLACK, "U_ANSWERS", False)
+    await store.set_headline(DISCORD, "U_NAMED", "Elsewhere")
+    await store.keep_similar(SLACK, 1, [(2, 0.9)], made_for="*", keep=10)
+    thread = await store.web_thread(SLACK, 1, answers=10, similar=5)
+    assert thread is not None and [q.number for q in thread.similar] == [2]
+    assert thread.names == WebNames(
+        {"U_NAMED": "U_NAMED headline", "U_ANSWERS": "U_ANSWERS headline"}, {"U_ANSWERS": False}
+    )
+    await store.keep_similar(SLACK, 2, [(1, 0.9)], made_for="*", keep=10)
+    thread = await store.web_thread(SLACK, 2, answers=10, similar=5)
+    assert thread is not None and [q.number for q in thread.similar] == [1]
+    assert thread.names == WebNames({"U_NAMED": "U_NAMED headline"}, {})
 
 
 async def test_web_questions_filter_by_channel_and_tag(store: Store) -> None:
