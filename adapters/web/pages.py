@@ -97,11 +97,12 @@ class Pages:
         if page is None:
             raise NotFound("no such question")
         path = question_path(page.question)
+        values = question_page(page)
         return self.render(
             request, "question.html", path,
             title=question_title(page.question),
-            description=description_of(page), og_type="article",
-            jsonld=qa_page_json(page, self._base + path), **question_page(page),
+            description=description_of(values), og_type="article",
+            jsonld=qa_page_json(values, self._base + path), page=values,
         )  # fmt: skip
 
     async def channel(self, request: web.Request) -> web.Response:

@@ -32,6 +32,8 @@ _CUSTOM_EMOJI = re.compile(r"<a?:([A-Za-z0-9_]+):[0-9]+>")
 
 def plain_text(text: str) -> str:
     """Chat markup as a reader sees it: `@member`, `#channel`, a link's label, `:emoji:`."""
+    if "<" not in text:  # every kind of markup starts with one; most texts have none
+        return text
     text = _USER.sub("@member", text)
     text = _CHANNEL.sub(lambda m: f"#{m[1] or 'channel'}", text)
     text = _SPECIAL.sub(lambda m: f"@{m[1]}", text)

@@ -9,28 +9,29 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from adapters.web.jsonld import answer_anchor, question_name
 from adapters.web.people import plain_text
 from adapters.web.reader import AnswerView, ListedQuestion, QuestionPage
 from bot.domain import Question, WorkspaceRef
 from bot.text_rules import excerpt
-from bot.web_settings import channel_path, question_path
+from bot.web_settings import answer_anchor, channel_path, question_path
 
 __all__ = [
     "AnswerItem",
     "ChannelLink",
     "QuestionItem",
+    "QuestionValues",
     "ShownAnswer",
     "answer_item",
     "channel_link",
     "channel_name",
     "question_item",
+    "question_name",
     "question_page",
 ]
 
 _TITLE = 70
+_HEADING = 110
 _DESCRIPTION = 155
 
 
@@ -95,6 +96,11 @@ def question_title(question: Question) -> str:
     return excerpt(plain_text(question.text), _TITLE)
 
 
+def question_name(question: Question) -> str:
+    """A question's heading: the page's `h1` and the JSON-LD's `name`."""
+    return excerpt(plain_text(question.text), _HEADING)
+
+
 def channel_name(channel_id: str, name: str | None = None) -> str:
     """How the site names a channel: `#name` as the chat last showed it, else `#<its id>`."""
     return f"#{name or channel_id}"
@@ -120,7 +126,7 @@ def question_item(listed: ListedQuestion) -> QuestionItem:
 def answer_item(view: AnswerView) -> AnswerItem:
     answer, question = view.ranked.answer, view.ranked.question
     return AnswerItem(
-        path=f"{question_path(question)}#{answer_anchor(view)}",
+        path=f"{question_path(question)}#{answer_anchor(answer.number)}",
         title=question_title(question),
         score=f"{answer.score:+d}",
         author=view.author,
@@ -132,7 +138,7 @@ def answer_item(view: AnswerView) -> AnswerItem:
 def _answer(view: AnswerView) -> ShownAnswer:
     answer = view.ranked.answer
     return ShownAnswer(
-        anchor=answer_anchor(view),
+        anchor=answer_anchor(answer.number),
         accepted=view.ranked.accepted,
         text=plain_text(answer.text),
         ups=answer.ups,
@@ -143,25 +149,43 @@ def _answer(view: AnswerView) -> ShownAnswer:
     )
 
 
-def question_page(page: QuestionPage) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class QuestionValues:
+    """What a question's page shows of it, its answers (the accepted one first, then /top's
+    order) and its similar questions; the JSON-LD is made of the same values."""
+
+    heading: str
+    text: str
+    asker: str
+    tags: Sequence[str]
+    ups: int
+    downs: int
+    answer_count: int
+    channel: ChannelLink
+    answers: Sequence[ShownAnswer]
+    similar: Sequence[QuestionItem]
+    iso: str
+    date: str
+
+
+def question_page(page: QuestionPage) -> QuestionValues:
     question = page.question
-    return {
-        "heading": question_name(question),
-        "text": plain_text(question.text),
-        "asker": page.asker,
-        "tags": list(question.tags),
-        "ups": question.ups,
-        "downs": question.downs,
-        "channel": channel_link(question.workspace, question.channel_id, page.channel_name),
-        "answers": [_answer(view) for view in page.answers],
-        "similar": [question_item(listed) for listed in page.similar],
-        "iso": question.created_at.isoformat(),
-        "date": _date(question.created_at),
-    }
+    return QuestionValues(
+        heading=question_name(question),
+        text=plain_text(question.text),
+        asker=page.asker,
+        tags=question.tags,
+        ups=question.ups,
+        downs=question.downs,
+        answer_count=question.answer_count,
+        channel=channel_link(question.workspace, question.channel_id, page.channel_name),
+        answers=[_answer(view) for view in page.answers],
+        similar=[question_item(listed) for listed in page.similar],
+        iso=question.created_at.isoformat(),
+        date=_date(question.created_at),
+    )
 
 
-def description_of(page: QuestionPage) -> str:
+def description_of(page: QuestionValues) -> str:
     """The meta description: the best answer's opening, else the question's."""
-    best: Sequence[AnswerView] = page.answers[:1]
-    text = best[0].ranked.answer.text if best else page.question.text
-    return excerpt(plain_text(text), _DESCRIPTION)
+    return excerpt(page.answers[0].text if page.answers else page.text, _DESCRIPTION)
