@@ -26,7 +26,6 @@ __all__ = [
     "channel_link",
     "channel_name",
     "question_item",
-    "question_name",
     "question_page",
 ]
 
