@@ -46,6 +46,44 @@ async def test_concurrent_votes_share_statements(fresh_url: FreshUrl) -> None:
     assert 1 <= batches < 20, f"200 concurrent votes took {batches} statements"
 
 
+async def test_a_burst_goes_out_as_two_batches_at_once_and_every_vote_counts(
+    fresh_url: FreshUrl,
+) -> None:
+    store = await _store(fresh_url)
+    try:
+        # Two hot posts, a different voter each time: the batches in flight share both posts.
+        tallies = await asyncio.gather(*(vote(store, a(1 + i % 2), f"U{i}") for i in range(300)))
+        first, second = await store.get_post(SLACK, a(1)), await store.get_post(SLACK, a(2))
+        assert await store.recount() == 0
+    finally:
+        await store.close()
+    assert store._votes._batcher.most_in_flight == 2
+    assert first is not None and second is not None and (first.ups, second.ups) == (150, 150)
+    assert sum(t.changed for t in tallies) == 300
+
+
+async def test_a_reaction_added_then_removed_in_a_burst_stays_removed(
+    fresh_url: FreshUrl,
+) -> None:
+    """The additions go out in a batch that works on answer 1 first; the removals, arriving
+    next, wait for it: sent beside it, they would reach answer 2 first, find nothing to remove,
+    and the additions would land after them."""
+    store = await _store(fresh_url)
+    try:
+        # A first burst opens the pool's second connection, so the two batches go out together.
+        await asyncio.gather(*(vote(store, a(1), f"W{i}") for i in range(128)))
+        await asyncio.gather(
+            *(vote(store, a(1), f"F{i}") for i in range(48)),
+            *(vote(store, a(2), f"V{i}") for i in range(16)),
+            *(unvote(store, a(2), f"V{i}") for i in range(16)),
+        )
+        found = await store.get_post(SLACK, a(2))
+        assert await store.recount() == 0
+    finally:
+        await store.close()
+    assert found is not None and found.ups == 0
+
+
 async def test_a_refused_vote_in_a_batch_fails_alone(fresh_url: FreshUrl) -> None:
     store = await _store(fresh_url)
     try:
