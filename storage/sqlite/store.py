@@ -106,7 +106,7 @@ class SqliteStore:
         self._imports = SqliteImports(session, writer)
         self._dump = SqliteDump(session)
         self._people = SqlitePeople(session, writer, workspaces)
-        self._web = SqliteWeb(session)
+        self._web = SqliteWeb(session, writer, workspaces)
         self._similar_lists = SqliteSimilarLists(session)
         self._channels = SqliteChannels(session)
 

@@ -1,12 +1,23 @@
 """The SQLite store's reads and choices for the web view (adapters/web asks): published
 questions, those like a question, questions hidden from the site, and each person's choice of
-being named there."""
+being named there.
+
+A question's page, the page a crawler reads most, is read on the writer's connection on the
+event loop's thread when it takes at most `PAGE_ON_LOOP_S` there, as /top is
+(storage/sqlite/ranking.py), and even while votes wait for the writer: read on the session's
+thread, its hop there and back cost the loop more than the read, and a crawler at 100 pages a
+second took 4 points more of the vote ingest's rate (docs/performance.md, *The web view*). A
+page that reads longer is stopped at that limit and read on the session's thread. The other
+pages' reads stay there: they are rarer, and some are long (the sitemap, a search).
+"""
 
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from bot.domain import Question, WorkspaceRef
 from bot.ports import SimilarCandidate, WebFilter, WebNames, WebThread
@@ -23,6 +34,7 @@ from storage.rows import (
     web_names_from_rows,
     web_thread_from_rows,
 )
+from storage.sqlite.named_rows import named_rows
 from storage.sqlite.session import Session
 from storage.sqlite.sql import (
     ACCEPTED_NUMBER,
@@ -30,9 +42,13 @@ from storage.sqlite.sql import (
     SELECT_POST,
     SELECT_QUESTION_AND_CHANGE,
 )
+from storage.sqlite.workspaces import WorkspaceIds
+from storage.sqlite.writer import SqliteWriter
 from storage.web_similar import word_pairs
 
-__all__ = ["FORGET_WEB_NAMES", "SqliteWeb"]
+__all__ = ["FORGET_WEB_NAMES", "PAGE_ON_LOOP_S", "SqliteWeb"]
+
+PAGE_ON_LOOP_S = 0.003  # the longest a question's page may hold the event loop
 
 _SHOWN_AS = """{p}.workspace_id = :ws AND {p}.kind = 'Q' AND {p}.removed = 0
   AND {p}.channel_private = 0
@@ -115,8 +131,10 @@ WHERE h.user_id IS NOT NULL OR w.user_id IS NOT NULL"""
 
 
 class SqliteWeb:
-    def __init__(self, session: Session) -> None:
+    def __init__(self, session: Session, writer: SqliteWriter, workspaces: WorkspaceIds) -> None:
         self._session = session
+        self._writer = writer
+        self._workspaces = workspaces
 
     async def web_question(self, workspace: WorkspaceRef, number: int) -> Question | None:
         rows = await self._session.read(workspace, WEB_QUESTION, {"number": number})
@@ -126,9 +144,15 @@ class SqliteWeb:
         self, workspace: WorkspaceRef, number: int, *, answers: int, similar: int
     ) -> WebThread | None:
         params = {"number": number, "answers": answers, "similar": similar}
-        return web_thread_from_rows(
-            await self._session.read(workspace, WEB_THREAD, params), workspace
-        )
+
+        def on_loop(db: sqlite3.Connection) -> list[Any]:
+            ws = self._workspaces.id(db, workspace, create=False)
+            return named_rows(db, WEB_THREAD, {**params, "ws": ws})
+
+        rows = await self._writer.read_within(on_loop, PAGE_ON_LOOP_S)
+        if rows is None:
+            rows = await self._session.read(workspace, WEB_THREAD, params)
+        return web_thread_from_rows(rows, workspace)
 
     async def web_questions(
         self, workspace: WorkspaceRef, *, where: WebFilter, since: datetime | None, limit: int

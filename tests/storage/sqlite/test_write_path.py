@@ -292,3 +292,36 @@ async def test_a_top_asked_while_writes_wait_is_read_on_the_thread(
     when_idle = await store.top_answers(SLACK, _CHANNEL_TOP, since=None)
     assert len(session_reads) == 1
     assert while_busy == when_idle and [r.answer.number for r in when_idle] == [1]
+
+
+async def test_a_question_page_that_runs_past_its_time_on_the_loop_is_read_on_the_thread_alike(
+    counted: tuple[SqliteStore, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store, session_reads = counted
+    await ask(store)
+    for n in range(1, 21):
+        await answer(store, 1, f"Answer number {n}")
+        await asyncio.gather(*(vote(store, a(n), f"U{v}") for v in range(n)))
+    on_loop = await store.web_thread(SLACK, 1, answers=200, similar=5)
+    assert session_reads == []
+    monkeypatch.setattr("storage.sqlite.web.PAGE_ON_LOOP_S", 0.0)
+    on_thread = await store.web_thread(SLACK, 1, answers=200, similar=5)
+    assert len(session_reads) == 1
+    assert on_loop is not None and on_thread == on_loop
+    assert [r.answer.number for r in on_loop.answers] == list(range(20, 0, -1))
+
+
+async def test_a_question_page_asked_while_writes_wait_is_still_read_on_the_loop(
+    counted: tuple[SqliteStore, list[str]],
+) -> None:
+    """Unlike /top: a crawler's pages read on the thread cost the waiting votes more."""
+    store, session_reads = counted
+    await ask(store)
+    await answer(store, 1)
+    queued = asyncio.ensure_future(store._writer.run(lambda db: None, write=False))
+    await asyncio.sleep(0)  # the op is in the writer's queue, not yet run
+    assert store._writer.busy
+    while_busy = await store.web_thread(SLACK, 1, answers=200, similar=5)
+    await queued
+    assert session_reads == []
+    assert while_busy is not None and [r.answer.number for r in while_busy.answers] == [1]
