@@ -6,9 +6,10 @@ A question's page, the page a crawler reads most, is read on the writer's connec
 event loop's thread when it takes at most `PAGE_ON_LOOP_S` there, as /top is
 (storage/sqlite/ranking.py), and even while votes wait for the writer: read on the session's
 thread, its hop there and back cost the loop more than the read, and a crawler at 100 pages a
-second took 4 points more of the vote ingest's rate (docs/performance.md, *The web view*). A
-page that reads longer is stopped at that limit and read on the session's thread. The other
-pages' reads stay there: they are rarer, and some are long (the sitemap, a search).
+second took 18 to 20% of the quick data set's vote ingest that way, 13 to 14% on the loop
+(docs/performance.md, *The web view*). A page that reads longer is stopped at that limit and
+read on the session's thread. The other pages' reads stay there: they are rarer, and some are
+long (the sitemap, a search).
 """
 
 from __future__ import annotations
