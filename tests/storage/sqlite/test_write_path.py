@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -278,17 +278,28 @@ async def test_a_top_that_runs_past_its_time_on_the_loop_is_read_on_the_thread_a
     assert on_thread == on_loop
 
 
+T = TypeVar("T")
+
+
+async def _while_writes_wait(store: SqliteStore, read: Callable[[], Awaitable[T]]) -> T:
+    """`read` run while an op waits in the writer's queue, not yet run."""
+    queued = asyncio.ensure_future(store._writer.run(lambda db: None, write=False))
+    await asyncio.sleep(0)
+    assert store._writer.busy
+    found = await read()
+    await queued
+    return found
+
+
 async def test_a_top_asked_while_writes_wait_is_read_on_the_thread(
     counted: tuple[SqliteStore, list[str]],
 ) -> None:
     store, session_reads = counted
     await ask(store)
     await answer(store, 1)
-    queued = asyncio.ensure_future(store._writer.run(lambda db: None, write=False))
-    await asyncio.sleep(0)  # the op is in the writer's queue, not yet run
-    assert store._writer.busy
-    while_busy = await store.top_answers(SLACK, _CHANNEL_TOP, since=None)
-    await queued
+    while_busy = await _while_writes_wait(
+        store, lambda: store.top_answers(SLACK, _CHANNEL_TOP, since=None)
+    )
     when_idle = await store.top_answers(SLACK, _CHANNEL_TOP, since=None)
     assert len(session_reads) == 1
     assert while_busy == when_idle and [r.answer.number for r in when_idle] == [1]
@@ -318,10 +329,8 @@ async def test_a_question_page_asked_while_writes_wait_is_still_read_on_the_loop
     store, session_reads = counted
     await ask(store)
     await answer(store, 1)
-    queued = asyncio.ensure_future(store._writer.run(lambda db: None, write=False))
-    await asyncio.sleep(0)  # the op is in the writer's queue, not yet run
-    assert store._writer.busy
-    while_busy = await store.web_thread(SLACK, 1, answers=200, similar=5)
-    await queued
+    while_busy = await _while_writes_wait(
+        store, lambda: store.web_thread(SLACK, 1, answers=200, similar=5)
+    )
     assert session_reads == []
     assert while_busy is not None and [r.answer.number for r in while_busy.answers] == [1]
