@@ -101,7 +101,7 @@ class SqliteStore:
         self._posts = SqlitePosts(session, writer, workspaces)
         self._votes = SqliteVotes(session, writer, workspaces)
         self._ranking = SqliteRanking(session, writer, workspaces)
-        self._surfacing = SqliteSurfacing(session)
+        self._surfacing = SqliteSurfacing(session, writer, workspaces)
         self._reconcile = SqliteReconcile(session)
         self._imports = SqliteImports(session, writer)
         self._dump = SqliteDump(session)

@@ -11,7 +11,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from bot.domain import TopQuery, Window
+from bot.domain import TopQuery, UserRef, Window
+from bot.service import QAService
+from bot.settings import Settings
 from bot.voting import wilson_lower_bound
 from storage.sqlite import SqliteStore
 from storage.sqlite import sql as sqlite_sql
@@ -37,6 +39,34 @@ async def test_concurrent_votes_share_transactions(tmp_path: Path) -> None:
         await store.close()
     assert found is not None and found.ups == 200
     assert 1 <= commits < 20, f"200 concurrent votes took {commits} commits"
+
+
+async def test_voters_whose_vote_changed_nothing_stay_in_step_with_the_others(
+    tmp_path: Path,
+) -> None:
+    """A vote that changes nothing (a redelivery) asks whether its voter opted out. Read on the
+    loop, the voters' next votes still share one commit; read on the session's thread, each
+    came back on its own and the burst's last round split into dozens of commits."""
+    store = await _store(tmp_path)
+    service = QAService(store=store, settings=Settings())
+    try:
+        await ask(store)
+        await answer(store, 1)
+        await answer(store, 1, "A second answer")
+
+        async def voter(user: UserRef) -> None:
+            await service.react(voter=user, target=a(1), emoji="👍")
+            await service.react(voter=user, target=a(1), emoji="👍")  # redelivered
+            await service.react(voter=user, target=a(2), emoji="👍")
+
+        commits_before = store._writer.commits
+        await asyncio.gather(*(voter(UserRef(SLACK, f"U{i}")) for i in range(100)))
+        commits = store._writer.commits - commits_before
+        first, second = await store.get_post(SLACK, a(1)), await store.get_post(SLACK, a(2))
+    finally:
+        await store.close()
+    assert first is not None and second is not None and (first.ups, second.ups) == (100, 100)
+    assert commits <= 4, f"three rounds of 100 votes took {commits} commits"
 
 
 async def test_a_vote_is_on_disk_when_the_call_returns(tmp_path: Path) -> None:
