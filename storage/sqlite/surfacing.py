@@ -172,7 +172,7 @@ class SqliteSurfacing:
         changes nothing asks this (a redelivery, a removal of no vote). A hop to the session's
         thread would bring its caller back turns later, out of step with the other voters, and
         the writer's batches would split: in a burst with 4% redeliveries, from about 240 votes
-        a commit to 60-120 (docs/performance.md, *The web view*)."""
+        a commit to 60-120 on average (docs/performance.md, *Voters kept in step*)."""
 
         def find(db: sqlite3.Connection) -> bool:
             ws = self._workspaces.id(db, workspace, create=False)
