@@ -54,10 +54,16 @@ def _cannot_open(url: str, reason: str) -> SettingsError:
 
 
 async def open_store(
-    url: str, *, migrate: bool = True, pool_size: int = 10, search_language: str | None = None
+    url: str,
+    *,
+    migrate: bool = True,
+    read_only: bool = False,
+    pool_size: int = 10,
+    search_language: str | None = None,
 ) -> Store:
     """Open (and by default migrate) the store a settings URL names; given `search_language`,
-    its search stems words in that language (SQLite: English only)."""
+    its search stems words in that language (SQLite: English only). A `read_only` store is
+    neither migrated nor written: every write fails, and a SQLite one runs no checkpoints."""
     if url.startswith("sqlite://"):
         from storage.sqlite import SqliteStore
 
@@ -70,8 +76,9 @@ async def open_store(
         path = sqlite_path(url)
         # Checked here, cleanly: after a failed aiosqlite.connect its worker thread may report to
         # an event loop already closed, printing a traceback.
-        await asyncio.to_thread(_check_sqlite, url, path, writable=migrate)
-        return await SqliteStore.open(path, migrate=migrate)
+        writable = migrate and not read_only
+        await asyncio.to_thread(_check_sqlite, url, path, writable=writable, exists=read_only)
+        return await SqliteStore.open(path, migrate=migrate, read_only=read_only)
     if url.startswith(("postgresql://", "postgres://")):
         try:
             from storage.postgres import PostgresStore
@@ -82,8 +89,9 @@ async def open_store(
             ) from None
         await _check_postgres(url)
         store: Store = await PostgresStore.open(
-            url, migrate=migrate, pool_size=pool_size, search_language=search_language
-        )
+            url, migrate=migrate, read_only=read_only, pool_size=pool_size,
+            search_language=search_language,
+        )  # fmt: skip
         return store
     raise SettingsError(f"[storage] url {display_url(url)!r} must start with {SCHEMES}")
 
@@ -91,10 +99,13 @@ async def open_store(
 # SQLite ---------------------------------------------------------------------------------------
 
 
-def _check_sqlite(url: str, path: str, *, writable: bool) -> None:
+def _check_sqlite(url: str, path: str, *, writable: bool, exists: bool = False) -> None:
     """The file can be opened, and (when `writable`) written: its folder exists, it is not
-    read-only, and no other program holds its write lock for longer than the store waits."""
+    read-only, and no other program holds its write lock for longer than the store waits.
+    Given `exists`, a missing file is refused instead of made."""
     file = Path(path)
+    if exists and not file.is_file():
+        raise _cannot_open(url, "there is no such file")
     if writable:
         _check_sqlite_place(url, file)
     try:

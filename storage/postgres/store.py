@@ -113,28 +113,39 @@ class PostgresStore:
         url: str,
         *,
         migrate: bool = True,
+        read_only: bool = False,
         pool_size: int = 10,
         search_language: str | None = None,
     ) -> PostgresStore:
         """Open the pools, migrate (by default) and, given `search_language` (a text search
-        configuration), build the search index in it unless it is built so already."""
+        configuration), build the search index in it unless it is built so already. A
+        `read_only` store is neither migrated nor written: the server refuses its writes."""
         pools: list[Any] = []
+        server = {"default_transaction_read_only": "on"} if read_only else {}
+        ranking = {**server, "plan_cache_mode": "force_generic_plan"}
         try:
-            pools.append(await asyncpg.create_pool(url, max_size=pool_size, **_POOLED))
             pools.append(
                 await asyncpg.create_pool(
-                    url, max_size=_RANKING_POOL_SIZE, **_POOLED,
-                    server_settings={"plan_cache_mode": "force_generic_plan"},
+                    url, max_size=pool_size, **_POOLED, server_settings=server
                 )
-            )  # fmt: skip
-            pools.append(await asyncpg.create_pool(url, max_size=_WEB_POOL_SIZE, **_POOLED))
+            )
+            pools.append(
+                await asyncpg.create_pool(
+                    url, max_size=_RANKING_POOL_SIZE, **_POOLED, server_settings=ranking
+                )
+            )
+            pools.append(
+                await asyncpg.create_pool(
+                    url, max_size=_WEB_POOL_SIZE, **_POOLED, server_settings=server
+                )
+            )
         except (*FAILURES, ValueError) as error:
             log.error("cannot connect to PostgreSQL: %r", error)
             for pool in pools:
                 await pool.close()
             raise StoreUnavailable(UNAVAILABLE) from error
         store = cls(*pools)
-        if migrate:
+        if migrate and not read_only:
             try:
                 await store.migrate()
                 if search_language is not None:

@@ -29,10 +29,13 @@ Params = Sequence[Any] | Mapping[str, Any]
 
 
 class Session:
-    def __init__(self, db: aiosqlite.Connection, workspaces: WorkspaceIds) -> None:
+    def __init__(
+        self, db: aiosqlite.Connection, workspaces: WorkspaceIds, *, read_only: bool = False
+    ) -> None:
         self.db = db
         self.lock = asyncio.Lock()
         self.workspaces = workspaces
+        self._read_only = read_only  # then a workspace never seen is not inserted, only missed
 
     @asynccontextmanager
     async def guard(self) -> AsyncIterator[None]:
@@ -62,13 +65,17 @@ class Session:
             await self.db.commit()
 
     async def workspace_id(self, db: aiosqlite.Connection, workspace: WorkspaceRef) -> int:
-        """The workspace's row id, inserted on first use; call it holding the lock."""
+        """The workspace's row id, inserted on first use; call it holding the lock. A read-only
+        session's is 0, which no row has, for a workspace never seen."""
         cached = self.workspaces.get(workspace)
         if cached is None:
             key = (workspace.platform, workspace.workspace_id)
-            await db.execute(INSERT_WORKSPACE, key)
-            rows = await db.execute_fetchall(SELECT_WORKSPACE, key)
-            cached = self.workspaces.remember(workspace, next(iter(rows))[0])
+            if not self._read_only:
+                await db.execute(INSERT_WORKSPACE, key)
+            rows = list(await db.execute_fetchall(SELECT_WORKSPACE, key))
+            if not rows:
+                return 0
+            cached = self.workspaces.remember(workspace, rows[0][0])
         return cached
 
     async def one(self, query: str, params: Params) -> sqlite3.Row | None:

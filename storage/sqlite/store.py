@@ -88,16 +88,23 @@ log = logging.getLogger("qabot.storage")
 logging.getLogger("aiosqlite").setLevel(logging.INFO)
 
 
+def _pragmas(read_only: bool) -> tuple[str, ...]:
+    return (*PRAGMAS, "PRAGMA query_only = ON") if read_only else PRAGMAS
+
+
 class SqliteStore:
     # One writer process: its own memory keeps the abuse limits (bot/limits.py), and the writes
     # are never given a check.
     shares_limits = False
 
-    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
+    def __init__(self, connection: aiosqlite.Connection, path: str, *, read_only: bool) -> None:
         workspaces = WorkspaceIds()
         self._db = connection
-        self._session = session = Session(connection, workspaces)
-        self._writer = writer = SqliteWriter(path, pragmas=PRAGMAS, on_rollback=workspaces.clear)
+        self._session = session = Session(connection, workspaces, read_only=read_only)
+        self._writer = writer = SqliteWriter(
+            path, pragmas=_pragmas(read_only), checkpoints=not read_only,
+            on_rollback=workspaces.clear,
+        )  # fmt: skip
         self._posts = SqlitePosts(session, writer, workspaces)
         self._votes = SqliteVotes(session, writer, workspaces)
         self._ranking = SqliteRanking(session, writer, workspaces)
@@ -111,15 +118,19 @@ class SqliteStore:
         self._channels = SqliteChannels(session)
 
     @classmethod
-    async def open(cls, path: str | Path, *, migrate: bool = True) -> SqliteStore:
+    async def open(
+        cls, path: str | Path, *, migrate: bool = True, read_only: bool = False
+    ) -> SqliteStore:
+        """Open (and by default migrate) the file; a `read_only` store's connections refuse
+        every write, and it leaves the WAL's checkpoints to the process that writes."""
         connection = await aiosqlite.connect(str(path), isolation_level=None)
         try:
             connection.row_factory = sqlite3.Row
-            for pragma in PRAGMAS:
+            for pragma in _pragmas(read_only):
                 await connection.execute(pragma)
             await connection.create_function("wilson", 2, wilson_lower_bound, deterministic=True)
-            store = cls(connection, str(path))
-            if migrate:
+            store = cls(connection, str(path), read_only=read_only)
+            if migrate and not read_only:
                 await store.migrate()
             await store._writer.start()
         except BaseException:

@@ -66,9 +66,11 @@ class SqliteWriter:
         max_wait: float = 0.0,
         cache_kib: int = CACHE_KIB,
         rewind_frames: int = REWIND_FRAMES,
+        checkpoints: bool = True,
         on_rollback: Callable[[], None] = lambda: None,
     ) -> None:
         self._path = path
+        self._checkpoints = checkpoints  # False: another process's writer does them
         self._cache_kib = cache_kib
         self._pragmas = tuple(pragmas)
         self._max_batch = max_batch
@@ -102,7 +104,8 @@ class SqliteWriter:
         db.create_function("wilson", 2, wilson_lower_bound, deterministic=True)
         self._data_version = int(db.execute("PRAGMA data_version").fetchone()[0])
         self._db = db
-        self._checkpointer.start()
+        if self._checkpoints:
+            self._checkpointer.start()
         self._task = asyncio.create_task(self._drain(), name="qabot-sqlite-writer")
 
     async def close(self) -> None:
