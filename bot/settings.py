@@ -365,6 +365,7 @@ _INT_RANGES: Mapping[tuple[str, str], tuple[int, int | None]] = {
     ("surfacing", "similar_questions"): _OFF_OR_MORE,
     ("digest", "size"): _AT_LEAST_1,
     ("web", "port"): (0, 65535),
+    ("web", "workers"): (0, 8),
     ("ops", "port"): (0, 65535),
     ("ops", "shutdown_seconds"): _AT_LEAST_1,
 }

@@ -46,6 +46,9 @@ class WebSettings:
     channels: tuple[str, ...] = ()  # "platform:workspace:channel" or "platform:workspace:*"
     names: Literal["headline", "name", "none"] = "headline"
     title: str = "qabot"
+    # Processes that build the pages beside the bot's, so that pages take no time from the votes
+    # on its event loop; 0: that loop builds them.
+    workers: int = 1
 
     def __post_init__(self) -> None:
         for entry in self.channels:

@@ -4,8 +4,9 @@
 and aiohttp-jinja2 are imported only when it is called. Inside the package: `reader` (what each
 page shows, from the store), `people` (the display rule, mentions as plain text), `views` and
 `jsonld` (values for the templates and the schema.org markup), `pages` (the handlers), `site`
-(the aiohttp application, headers, error pages) and `runtime` (serving); `screenshot` renders
-a demo page into docs/.
+(the aiohttp application, headers, error pages), `page_processes`, `page_process` and
+`page_wire` (the processes of `[web] workers`, which build the pages) and `runtime` (serving);
+`screenshot` renders a demo page into docs/.
 """
 
 from __future__ import annotations
@@ -32,4 +33,4 @@ async def run_web(
     `add_routes` adds other paths to the same server (the `[ops]` endpoints on one port)."""
     from adapters.web.runtime import serve_web
 
-    await serve_web(service, settings.web, add_routes=add_routes)
+    await serve_web(service, settings, add_routes=add_routes)

@@ -7,7 +7,7 @@ answers with the same 404 whatever the reason (private, unlisted, removed, hidde
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -62,11 +62,19 @@ class FrontPage:
     channels: Collection[str]  # of the recent questions read
 
 
+KeepList = Callable[[Question], Awaitable[None]]
+
+
 class SiteReader:
-    def __init__(self, service: QAService, web: WebSettings) -> None:
+    def __init__(
+        self, service: QAService, web: WebSettings, *, keep_list: KeepList | None = None
+    ) -> None:
+        """`keep_list` makes and keeps a published question's similar list; by default the
+        service's store does (a page process asks the bot's process, which writes)."""
         self._service = service
         self._store = service.store
         self._web = web
+        self._keep_list = keep_list or self._keep_here
         self._published = published(web)
         # What a question's kept list must have been made for to be shown (bot/similar_lists).
         self._lists_made_for = {
@@ -178,8 +186,7 @@ class SiteReader:
         thread = await self._thread(workspace, number)
         if thread is not None and thread.similar_made_for != self._lists_made_for[workspace]:
             # No list kept for the channels published now: made once, then read with the rest.
-            channels = published_channels(self._published, workspace)
-            await make_similar_list(self._store, thread.question, channels=channels)
+            await self._keep_list(thread.question)
             thread = await self._thread(workspace, number)
         if thread is None:
             return None
@@ -193,6 +200,10 @@ class SiteReader:
             [ListedQuestion(q, namer.asker(q)) for q in thread.similar],
             thread.channel_name,
         )
+
+    async def _keep_here(self, question: Question) -> None:
+        channels = published_channels(self._published, question.workspace)
+        await make_similar_list(self._store, question, channels=channels)
 
     async def _thread(self, workspace: WorkspaceRef, number: int) -> WebThread | None:
         thread = await self._store.web_thread(workspace, number, answers=_ANSWERS, similar=SHOWN)

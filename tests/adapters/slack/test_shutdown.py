@@ -9,6 +9,7 @@ import socket
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.domain import ChannelRef, MessageRef, PostId, PostKind, UserRef, WorkspaceRef
 from bot.service import QAService
@@ -193,3 +194,45 @@ async def test_run_with_the_ops_port_in_use_exits_with_one_line(
     output = stderr.decode()
     assert process.returncode == 2 and "Traceback" not in output and "Warning" not in output
     assert output.splitlines()[-1].startswith(f"qabot: [ops] cannot listen on 127.0.0.1:{port}")
+
+
+def _children(pid: int) -> list[tuple[int, list[bytes]]]:
+    """Each child process of `pid`, with its command line."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [(int(c), Path(f"/proc/{c}/cmdline").read_bytes().split(b"\0")) for c in children]
+
+
+def _ended(pid: int) -> bool:
+    """Gone, or a zombie whose new parent has not reaped it yet."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+    return "State:\tZ" in status
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGKILL], ids=["SIGTERM", "SIGKILL"])
+async def test_the_page_process_ends_with_qabot_however_it_stops(
+    fake_slack: FakeSlack, tmp_path: Path, stop: signal.Signals
+) -> None:
+    port = free_port()
+    process = await start_qabot(
+        tmp_path, fake_slack, f"sqlite:///{tmp_path / 'qa.db'}", free_port(),
+        extra=f'[web]\nenabled = true\nport = {port}\nchannels = ["slack:{TEAM_ID}:*"]\n',
+    )  # fmt: skip
+    try:
+        await wait_until_serving(f"http://127.0.0.1:{port}/")
+        [(page_process, command)] = _children(process.pid)
+        assert b"adapters.web.page_process" in command
+        process.send_signal(stop)
+        _, stderr = await asyncio.wait_for(process.communicate(), 10)
+        for _ in range(100):
+            if _ended(page_process):
+                break
+            await asyncio.sleep(0.05)
+    finally:
+        if process.returncode is None:
+            process.kill()
+    assert _ended(page_process)
+    if stop is signal.SIGTERM:
+        assert process.returncode == 0 and b"Traceback" not in stderr

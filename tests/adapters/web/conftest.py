@@ -7,6 +7,7 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -16,7 +17,7 @@ from playwright.async_api import Page, async_playwright
 from adapters.web.site import build_app
 from bot.domain import ChannelRef, Question
 from bot.service import QAService
-from bot.settings import ModeratorSettings, Settings
+from bot.settings import ModeratorSettings, Settings, StorageSettings
 from bot.surfacing_verbs import run_surfacing_verb
 from bot.web_settings import WebSettings
 from tests.conftest import CHANNEL, MODERATOR, TEAM, Board
@@ -28,9 +29,11 @@ SECRET_ASKER = "Dorothea"  # the anonymous asker's display name: never on a page
 
 
 @pytest.fixture
-def settings() -> Settings:
+def settings(db_path: Path) -> Settings:
+    """The settings of `service`'s store: a page process (`[web] workers`) opens it too."""
     web = WebSettings(enabled=True, channels=(f"slack:T1:{CHANNEL}",), title="Career answers")
-    return Settings(moderators=ModeratorSettings(slack=(MODERATOR,)), web=web)
+    storage = StorageSettings(url=f"sqlite:///{db_path}")
+    return Settings(storage=storage, moderators=ModeratorSettings(slack=(MODERATOR,)), web=web)
 
 
 @dataclass

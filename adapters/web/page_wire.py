@@ -1,0 +1,84 @@
+"""What the bot's process and its page processes say to each other over the child's stdin and
+stdout: length-prefixed pickles of the values below, in both directions, each page ask and list
+ask carrying an id that its answer repeats. Both ends are qabot, started together from the same
+install, so pickle carries exactly the values sent and nothing else ever writes to these pipes.
+
+- bot → page process: its `Settings` (first, once), then `PageAsk`s and `ListDone`s.
+- page process → bot: `Started` or `Failed` (once), then `PageReply`s and `ListAsk`s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import pickle
+import struct
+from dataclasses import dataclass
+
+__all__ = [
+    "Failed",
+    "ListAsk",
+    "ListDone",
+    "PageAsk",
+    "PageReply",
+    "Started",
+    "frame",
+    "read_message",
+]
+
+_LENGTH = struct.Struct("!I")
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    reason: str  # one line, for the bot's log
+
+
+@dataclass(frozen=True, slots=True)
+class PageAsk:
+    ask_id: int
+    path: str  # as the request had it, with its query
+
+
+@dataclass(frozen=True, slots=True)
+class PageReply:
+    ask_id: int
+    status: int  # 0: the page process could not build it; the bot's process does
+    content_type: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class ListAsk:
+    """Keep question `number`'s similar list for the published channels: the page process
+    reads only, so the bot's process makes it, then answers `ListDone`."""
+
+    ask_id: int
+    platform: str
+    workspace: str
+    number: int
+
+
+@dataclass(frozen=True, slots=True)
+class ListDone:
+    ask_id: int
+
+
+def frame(message: object) -> bytes:
+    """`message` as it is written to the pipe."""
+    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+    return _LENGTH.pack(len(data)) + data
+
+
+async def read_message(reader: asyncio.StreamReader) -> object | None:
+    """The next message, or None once the other end has closed its side."""
+    try:
+        (length,) = _LENGTH.unpack(await reader.readexactly(_LENGTH.size))
+        message: object = pickle.loads(await reader.readexactly(length))
+    except asyncio.IncompleteReadError:
+        return None
+    return message
