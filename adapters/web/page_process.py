@@ -13,6 +13,7 @@ that writes. It ends when its stdin closes: when the bot stops, or if it dies.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import signal
@@ -108,6 +109,10 @@ async def _serve(settings: Settings, inbox: asyncio.StreamReader, bot: _Bot) -> 
             await web.UnixSite(runner, socket_path).start()
             connector = aiohttp.UnixConnector(path=socket_path)
             async with aiohttp.ClientSession(connector=connector) as http:
+                # What start-up made (modules, the site, the store) lives as long as the process:
+                # kept out of the collector's passes, which otherwise scanned it all again now
+                # and then in the middle of a page (20-30 ms pauses, docs/performance.md).
+                gc.freeze()
                 bot.send(Started())
                 async with asyncio.TaskGroup() as pages:
                     while (message := await read_message(inbox)) is not None:
