@@ -59,8 +59,12 @@ class _Bot:
         self._lists: dict[int, asyncio.Future[None]] = {}
 
     def send(self, message: object) -> None:
-        self._out.write(frame(message))
-        self._out.flush()
+        try:
+            self._out.write(frame(message))
+            self._out.flush()
+        except BrokenPipeError:  # the bot has gone; its end of stdin stops this process too
+            # What is left in the buffer goes nowhere, instead of failing again at exit.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self._out.fileno())
 
     async def keep_list(self, question: Question) -> None:
         ask_id = next(self._ids)
@@ -137,7 +141,12 @@ async def main() -> None:
     level = settings.logging.level.upper()
     handler = stderr_handler(json=settings.logging.format == "json")
     logging.basicConfig(level=level, handlers=[handler])
-    await _serve(settings, inbox, bot)
+    try:
+        await _serve(settings, inbox, bot)
+    except Exception as error:  # one line; the bot's process builds the pages from now on
+        reason = f"{type(error).__name__}: {error}"
+        log.error("web view: a page process stopped (%s)", reason)
+        bot.send(Failed(reason))
 
 
 if __name__ == "__main__":

@@ -63,10 +63,14 @@ class _PageProcess:
 
     @classmethod
     async def start(cls, settings: Settings, store: Store) -> _PageProcess | None:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "adapters.web.page_process",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-        )  # fmt: skip
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "adapters.web.page_process",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+            )  # fmt: skip
+        except OSError as error:  # no process to be had (a limit on processes, memory)
+            _not_started(str(error))
+            return None
         assert process.stdin is not None and process.stdout is not None
         page_process = cls(process, settings, store)
         page_process._send(replace(settings, secrets=Secrets()))  # it needs no token
@@ -76,8 +80,7 @@ class _PageProcess:
         except TimeoutError:
             answer = Failed(f"it did not start within {_START_S:g} s")
         if not isinstance(answer, Started):
-            reason = answer.reason if isinstance(answer, Failed) else "it ended while starting"
-            log.warning("web view: a page process did not start (%s); pages are built here", reason)
+            _not_started(answer.reason if isinstance(answer, Failed) else "it ended while starting")
             await page_process.close()
             return None
         page_process._listening = asyncio.create_task(page_process._listen(process.stdout))
@@ -146,6 +149,10 @@ class _PageProcess:
         if self._listening is not None:
             self._listening.cancel()
             await asyncio.gather(self._listening, *self._lists, return_exceptions=True)
+
+
+def _not_started(reason: str) -> None:
+    log.warning("web view: a page process did not start (%s); pages are built here", reason)
 
 
 class PageProcesses:
