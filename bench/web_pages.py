@@ -3,22 +3,24 @@ crawler fetching pages at a steady rate (bench.crawler, a process of its own, as
 engine's crawler is) costs the vote ingest in the bot's process.
 
 The real site (adapters/web) is served on 127.0.0.1 in the benchmark's event loop, as `qabot
-run` serves it next to the adapters, publishing every public channel of the data set; pages are
-fetched over HTTP with aiohttp, so a time includes the request, the store reads, the template and
+run` serves it next to the adapters (with its default page process, `[web] workers`),
+publishing every public channel of the data set; pages are fetched over HTTP with aiohttp, so a
+time includes the request, the hand-over to the page process, the store reads, the template and
 the response.
 """
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 import aiohttp
 from aiohttp import web
 
-from adapters.web.site import build_app
+from adapters.web.runtime import site_runner
 from bench import ingest
 from bench.ack_processes import Helper
 from bench.crawler import fetch, question_paths
@@ -26,7 +28,7 @@ from bench.dataset import WORKSPACE, Shape
 from bench.latency import percentile
 from bot.domain import WorkspaceRef
 from bot.service import QAService
-from bot.settings import Settings
+from bot.settings import Settings, StorageSettings
 from bot.web_settings import WebSettings
 from storage import open_store
 
@@ -35,17 +37,21 @@ __all__ = ["measure"]
 _WARM_UP = 10
 
 
-async def serve(service: QAService) -> tuple[str, web.AppRunner]:
-    """The site on a free port, publishing the data set's workspace; its base URL."""
+@contextlib.asynccontextmanager
+async def served(service: QAService, url: str) -> AsyncIterator[str]:
+    """The site of the store at `url` on a free port, publishing the data set's workspace; its
+    base URL."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     base = f"http://127.0.0.1:{listener.getsockname()[1]}"
     platform, workspace = WORKSPACE
-    settings = WebSettings(enabled=True, channels=(f"{platform}:{workspace}:*",), public_url=base)
-    runner = web.AppRunner(build_app(service, settings), access_log=None)
-    await runner.setup()
-    await web.SockSite(runner, listener).start()
-    return base, runner
+    web_settings = WebSettings(
+        enabled=True, channels=(f"{platform}:{workspace}:*",), public_url=base
+    )
+    settings = Settings(storage=StorageSettings(url=url), web=web_settings)
+    async with site_runner(service, settings) as runner:
+        await web.SockSite(runner, listener).start()
+        yield base
 
 
 async def page_latencies(base: str, paths: Sequence[str]) -> list[float]:
@@ -126,16 +132,16 @@ async def measure(url: str, scale: float) -> dict[str, float]:
     shape = Shape.scaled(scale)
     store = await open_store(url)
     service = QAService(store=store, settings=Settings())
-    base, runner = await serve(service)
     try:
-        questions = await page_latencies(base, question_paths(shape, 300))
-        index = await page_latencies(base, ["/"] * 100)
-        # Parts of several seconds at either size: at the quick size a part of 5,000 events took
-        # about a second, and a checkpoint or a collection falling in one moved the ratio by 0.1.
-        count = 50_000
-        alone, crawled = await crawled_ingest(service, base, scale, count=count, rate=100)
+        async with served(service, url) as base:
+            questions = await page_latencies(base, question_paths(shape, 300))
+            index = await page_latencies(base, ["/"] * 100)
+            # Parts of several seconds at either size: at the quick size a part of 5,000 events
+            # took about a second, and a checkpoint or a collection falling in one moved the
+            # ratio by 0.1.
+            count = 50_000
+            alone, crawled = await crawled_ingest(service, base, scale, count=count, rate=100)
     finally:
-        await runner.cleanup()
         await store.close()
     _say(f"web: question page p99 {p99(questions)} ms, / p99 {p99(index)} ms; ingest "
          f"{alone:,.0f} events/s alone, {crawled:,.0f} with a crawler at 100 pages/s")  # fmt: skip
