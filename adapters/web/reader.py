@@ -15,7 +15,7 @@ from adapters.web.people import Namer, people_of
 from bot.domain import PostId, PostKind, Question, RankedAnswer, TopQuery, Window, WorkspaceRef
 from bot.ports import WebFilter, WebThread
 from bot.service import QAService
-from bot.similar_lists import SHOWN, made_for, make_similar_list
+from bot.similar_lists import SHOWN, keep_for_site, made_for
 from bot.voting import window_start
 from bot.web_settings import (
     ALL_CHANNELS,
@@ -202,8 +202,7 @@ class SiteReader:
         )
 
     async def _keep_here(self, question: Question) -> None:
-        channels = published_channels(self._published, question.workspace)
-        await make_similar_list(self._store, question, channels=channels)
+        await keep_for_site(self._store, self._web, question)
 
     async def _thread(self, workspace: WorkspaceRef, number: int) -> WebThread | None:
         thread = await self._store.web_thread(workspace, number, answers=_ANSWERS, similar=SHOWN)
