@@ -12,15 +12,13 @@ the response.
 from __future__ import annotations
 
 import contextlib
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator, Sequence
 
 import aiohttp
-from aiohttp import web
 
-from adapters.web.runtime import site_runner
+from adapters.web.runtime import site_served
 from bench import ingest
 from bench.ack_processes import Helper
 from bench.crawler import fetch, question_paths
@@ -41,17 +39,15 @@ _WARM_UP = 10
 async def served(service: QAService, url: str) -> AsyncIterator[str]:
     """The site of the store at `url` on a free port, publishing the data set's workspace; its
     base URL."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    base = f"http://127.0.0.1:{listener.getsockname()[1]}"
     platform, workspace = WORKSPACE
+    # The public URL is the published one; the pages are fetched from the port bound.
     web_settings = WebSettings(
-        enabled=True, channels=(f"{platform}:{workspace}:*",), public_url=base
-    )
+        enabled=True, channels=(f"{platform}:{workspace}:*",), public_url="http://127.0.0.1",
+        port=0,
+    )  # fmt: skip
     settings = Settings(storage=StorageSettings(url=url), web=web_settings)
-    async with site_runner(service, settings) as runner:
-        await web.SockSite(runner, listener).start()
-        yield base
+    async with site_served(service, settings) as site:
+        yield f"http://127.0.0.1:{site.port}"
 
 
 async def page_latencies(base: str, paths: Sequence[str]) -> list[float]:

@@ -1,11 +1,12 @@
-"""A page process: builds the web view's pages on a core of its own, so that a crawler's pages do
-not take the bot's event loop from the votes (adapters/web/page_processes.py starts it).
+"""A page process: serves the web view on a core of its own, so that a crawler's requests do not
+take the bot's event loop from the votes (adapters/web/page_processes.py starts it).
 
-It opens the store read-only and serves the site itself (adapters/web/site.py, the very
-application the bot's process serves) on a Unix socket in a private folder. Each page the bot
-hands over the pipe (adapters/web/page_wire.py) is fetched from that site and its status, type
-and body go back. A similar list that must be made first is made by the bot's process, the one
-that writes. It ends when its stdin closes: when the bot stops, or if it dies.
+It opens the store read-only and accepts the site's connections on the listening sockets the
+bot's process bound and passed down, serving the very application the bot's process would
+(adapters/web/site.py). A similar list that must be made first is made by the bot's process, the
+one that writes, asked over the pipe (adapters/web/page_wire.py); so are the `[ops]` paths when
+they share the port, passed on to the bot's process's own server. It ends when its stdin closes:
+when the bot stops, or if it dies.
 
 `python -m adapters.web.page_process`; nothing else should start it.
 """
@@ -17,10 +18,9 @@ import gc
 import logging
 import os
 import signal
+import socket
 import sys
-import tempfile
 from itertools import count
-from pathlib import Path
 from typing import BinaryIO
 
 import aiohttp
@@ -31,23 +31,24 @@ from adapters.web.page_wire import (
     Failed,
     ListAsk,
     ListDone,
-    PageAsk,
-    PageReply,
+    Serve,
     Started,
     frame,
     read_message,
 )
-from adapters.web.site import build_app
+from adapters.web.site import Handler, build_app
 from bot.domain import Question
 from bot.log_format import stderr_handler
 from bot.service import QAService
-from bot.settings import Settings
 from storage import open_store
 
 log = logging.getLogger("qabot.web")
 
-_ORIGIN = "http://pages"  # the Unix socket's site; the host is never looked up
 _NICENESS = 10
+_FINISH_S = 4.0  # below the 5 s the bot's process waits for this one to end
+_BOT_ORIGIN = "http://bot"  # the bot's Unix socket; the host is never looked up
+# Headers about one connection, which each hop sets for itself.
+_HOP_BY_HOP = {"connection", "content-length", "date", "keep-alive", "server", "transfer-encoding"}
 
 
 class _Bot:
@@ -83,18 +84,24 @@ class _Bot:
             self.list_done(ask_id)
 
 
-async def _page(http: aiohttp.ClientSession, ask: PageAsk, bot: _Bot) -> None:
-    try:
-        async with http.get(URL(_ORIGIN + ask.path, encoded=True), allow_redirects=False) as got:
+def _passed_to_bot(http: aiohttp.ClientSession) -> Handler:
+    """A handler that answers with what the bot's process answers to the same request."""
+
+    async def to_bot(request: web.Request) -> web.Response:
+        url = URL(_BOT_ORIGIN + request.raw_path, encoded=True)
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
+        async with http.request(
+            request.method, url, headers=headers, data=await request.read(), allow_redirects=False
+        ) as got:
             body = await got.read()
-            reply = PageReply(ask.ask_id, got.status, got.headers.get("Content-Type", ""), body)
-    except Exception:  # the bot's process builds it instead, and the log says why
-        log.exception("page process: %s was not built", ask.path[:200])
-        reply = PageReply(ask.ask_id, 0, "", b"")
-    bot.send(reply)
+            kept = {k: v for k, v in got.headers.items() if k.lower() not in _HOP_BY_HOP}
+        return web.Response(status=got.status, body=body, headers=kept)
+
+    return to_bot
 
 
-async def _serve(settings: Settings, inbox: asyncio.StreamReader, bot: _Bot) -> None:
+async def _serve(serve: Serve, inbox: asyncio.StreamReader, bot: _Bot) -> None:
+    settings = serve.settings
     try:
         store = await open_store(
             settings.storage.url, read_only=True, pool_size=settings.storage.pool_size,
@@ -105,28 +112,28 @@ async def _serve(settings: Settings, inbox: asyncio.StreamReader, bot: _Bot) -> 
         return
     service = QAService(store=store, settings=settings)
     app = build_app(service, settings.web, keep_list=bot.keep_list)
-    runner = web.AppRunner(app, access_log=None)  # the bot's process serves the request
+    connector = aiohttp.UnixConnector(path=serve.bot_socket) if serve.bot_socket else None
+    http = aiohttp.ClientSession(connector=connector)
+    for path in serve.bot_paths:
+        app.router.add_route("*", path, _passed_to_bot(http))
+    # Requests in flight when the bot's process stops get this long, within its own wait.
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=_FINISH_S)
     try:
         await runner.setup()
-        with tempfile.TemporaryDirectory(prefix="qabot-pages-") as folder:
-            socket_path = str(Path(folder) / "site.sock")
-            await web.UnixSite(runner, socket_path).start()
-            connector = aiohttp.UnixConnector(path=socket_path)
-            async with aiohttp.ClientSession(connector=connector) as http:
-                # What start-up made (modules, the site, the store) lives as long as the process:
-                # kept out of the collector's passes, which otherwise scanned it all again now
-                # and then in the middle of a page (20-30 ms pauses, docs/performance.md).
-                gc.freeze()
-                bot.send(Started())
-                async with asyncio.TaskGroup() as pages:
-                    while (message := await read_message(inbox)) is not None:
-                        if isinstance(message, PageAsk):
-                            pages.create_task(_page(http, message, bot))
-                        elif isinstance(message, ListDone):
-                            bot.list_done(message.ask_id)
-                    bot.stop_waiting()  # the pages in flight finish, then the group ends
+        for listener in serve.listeners:
+            await web.SockSite(runner, socket.socket(fileno=listener)).start()
+        # What start-up made (modules, the site, the store) lives as long as the process: kept
+        # out of the collector's passes, which otherwise scanned it all again now and then in
+        # the middle of a page (20-30 ms pauses, docs/performance.md).
+        gc.freeze()
+        bot.send(Started())
+        while (message := await read_message(inbox)) is not None:
+            if isinstance(message, ListDone):
+                bot.list_done(message.ask_id)
+        bot.stop_waiting()  # pages waiting for a list are finished without it
     finally:
         await runner.cleanup()
+        await http.close()
         await store.close()
 
 
@@ -135,15 +142,15 @@ async def main() -> None:
     inbox = asyncio.StreamReader()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(inbox), sys.stdin.buffer)
     bot = _Bot(sys.stdout.buffer)
-    settings = await read_message(inbox)
-    if not isinstance(settings, Settings):
+    serve = await read_message(inbox)
+    if not isinstance(serve, Serve):
         return  # not started by the bot's process
-    level = settings.logging.level.upper()
-    handler = stderr_handler(json=settings.logging.format == "json")
+    level = serve.settings.logging.level.upper()
+    handler = stderr_handler(json=serve.settings.logging.format == "json")
     logging.basicConfig(level=level, handlers=[handler])
     try:
-        await _serve(settings, inbox, bot)
-    except Exception as error:  # one line; the bot's process builds the pages from now on
+        await _serve(serve, inbox, bot)
+    except Exception as error:  # one line; the bot's process serves the site once none is left
         reason = f"{type(error).__name__}: {error}"
         log.error("web view: a page process stopped (%s)", reason)
         bot.send(Failed(reason))

@@ -1,10 +1,10 @@
 """What the bot's process and its page processes say to each other over the child's stdin and
-stdout: length-prefixed pickles of the values below, in both directions, each page ask and list
-ask carrying an id that its answer repeats. Both ends are qabot, started together from the same
-install, so pickle carries exactly the values sent and nothing else ever writes to these pipes.
+stdout: length-prefixed pickles of the values below, in both directions, each list ask carrying
+an id that its answer repeats. Both ends are qabot, started together from the same install, so
+pickle carries exactly the values sent and nothing else ever writes to these pipes.
 
-- bot → page process: its `Settings` (first, once), then `PageAsk`s and `ListDone`s.
-- page process → bot: `Started` or `Failed` (once), then `PageReply`s and `ListAsk`s.
+- bot → page process: `Serve` (first, once), then `ListDone`s.
+- page process → bot: `Started` or `Failed` (once), then `ListAsk`s.
 """
 
 from __future__ import annotations
@@ -14,18 +14,32 @@ import pickle
 import struct
 from dataclasses import dataclass
 
+from bot.settings import Settings
+
 __all__ = [
     "Failed",
     "ListAsk",
     "ListDone",
-    "PageAsk",
-    "PageReply",
+    "Serve",
     "Started",
     "frame",
     "read_message",
 ]
 
 _LENGTH = struct.Struct("!I")
+
+
+@dataclass(frozen=True, slots=True)
+class Serve:
+    """Serve the web view of `settings` on `listeners`: the listening sockets of `[web]` host and
+    port, file descriptors inherited from the bot's process. A request for one of `bot_paths`
+    (the `[ops]` paths, when they share the port) is passed on to the bot's process, which
+    serves them on the Unix socket `bot_socket`."""
+
+    settings: Settings
+    listeners: tuple[int, ...]
+    bot_socket: str = ""
+    bot_paths: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,20 +50,6 @@ class Started:
 @dataclass(frozen=True, slots=True)
 class Failed:
     reason: str  # one line, for the bot's log
-
-
-@dataclass(frozen=True, slots=True)
-class PageAsk:
-    ask_id: int
-    path: str  # as the request had it, with its query
-
-
-@dataclass(frozen=True, slots=True)
-class PageReply:
-    ask_id: int
-    status: int  # 0: the page process could not build it; the bot's process does
-    content_type: str
-    body: bytes
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,14 +18,13 @@ import jinja2
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-from adapters.web.page_processes import PageProcesses
 from adapters.web.pages import Pages
 from adapters.web.reader import KeepList, SiteReader
 from bot.errors import InvalidInput, NotFound, StoreUnavailable
 from bot.service import QAService
 from bot.web_settings import WebSettings
 
-__all__ = ["PAGE_PROCESSES", "build_app"]
+__all__ = ["Handler", "build_app"]
 
 log = logging.getLogger("qabot.web")
 
@@ -40,24 +39,15 @@ SECURITY_HEADERS = {
 }
 NOT_FOUND = "There is no such page here. It may never have existed, or it is not public."
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-PAGE_PROCESSES = web.AppKey("page_processes", PageProcesses)  # the app's, when it has them
 
 
 def build_app(
-    service: QAService,
-    settings: WebSettings,
-    *,
-    built_by: PageProcesses | None = None,
-    keep_list: KeepList | None = None,
+    service: QAService, settings: WebSettings, *, keep_list: KeepList | None = None
 ) -> web.Application:
-    """The site. Given `built_by`, its page processes build the pages (this process does when
-    none can); `keep_list` is the reader's (adapters/web/reader.py)."""
+    """The site; `keep_list` is the reader's (adapters/web/reader.py)."""
     pages = Pages(SiteReader(service, settings, keep_list=keep_list), settings)
-    page = _handed_to(built_by) if built_by is not None else _here
     middlewares: list[Middleware] = [_friendly(pages), _validators]
     app = web.Application(middlewares=middlewares)
-    if built_by is not None:
-        app[PAGE_PROCESSES] = built_by
     aiohttp_jinja2.setup(
         app,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
@@ -66,35 +56,17 @@ def build_app(
         auto_reload=False,
         default_helpers=False,
     )
-    app.router.add_get("/", page(pages.index))
-    app.router.add_get("/q/{platform}/{workspace}/{number}", page(pages.question))
-    app.router.add_get("/q/{platform}/{workspace}/{number}/{slug}", page(pages.question))
-    app.router.add_get("/c/{platform}/{workspace}/{channel}", page(pages.channel))
-    app.router.add_get("/t/{tag}", page(pages.tag))
-    app.router.add_get("/search", page(pages.search))
-    app.router.add_get("/sitemap.xml", page(pages.sitemap))
+    app.router.add_get("/", pages.index)
+    app.router.add_get("/q/{platform}/{workspace}/{number}", pages.question)
+    app.router.add_get("/q/{platform}/{workspace}/{number}/{slug}", pages.question)
+    app.router.add_get("/c/{platform}/{workspace}/{channel}", pages.channel)
+    app.router.add_get("/t/{tag}", pages.tag)
+    app.router.add_get("/search", pages.search)
+    app.router.add_get("/sitemap.xml", pages.sitemap)
     app.router.add_get("/robots.txt", pages.robots)
     app.router.add_static("/static/", HERE / "static", append_version=False)
     app.on_response_prepare.append(_secure)
     return app
-
-
-def _here(handler: Handler) -> Handler:
-    return handler
-
-
-def _handed_to(processes: PageProcesses) -> Callable[[Handler], Handler]:
-    def handed(handler: Handler) -> Handler:
-        async def page(request: web.Request) -> web.StreamResponse:
-            built = await processes.page(request.raw_path)
-            if built is None:
-                return await handler(request)
-            headers = {"Content-Type": built.content_type}
-            return web.Response(status=built.status, body=built.body, headers=headers)
-
-        return page
-
-    return handed
 
 
 async def _secure(_request: web.Request, response: web.StreamResponse) -> None:

@@ -1,8 +1,10 @@
-"""`[web] workers`: page processes build the pages the bot's process serves, on both stores.
+"""`[web] workers`: page processes serve the site on the port the bot's process binds, on both
+stores.
 
-A page built by a page process is the page the bot's process builds, byte for byte; the similar
-list a page needs is made by the bot's process; a page process that ends, or cannot start,
-leaves its pages to the bot's process, which keeps answering; and it ends with the site.
+A page served by a page process is the page the bot's process serves, byte for byte; the similar
+list a page needs is made by the bot's process, and so are the `[ops]` paths sharing the port; a
+page process that ends, or cannot start, leaves the site to the bot's process, which keeps
+answering; and it ends with the site.
 """
 
 from __future__ import annotations
@@ -11,20 +13,18 @@ import asyncio
 import logging
 import os
 import signal
-import socket
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 import aiohttp
 import pytest
 from aiohttp import web
 
-from adapters.web.page_processes import PageProcesses
-from adapters.web.runtime import site_runner
-from adapters.web.site import PAGE_PROCESSES
+from adapters.web.runtime import ServedSite, site_served
 from bot.domain import ChannelRef
 from bot.ports import Store
 from bot.service import QAService
@@ -65,20 +65,25 @@ def clock() -> FakeClock:
 
 @asynccontextmanager
 async def served(
-    service: QAService, settings: Settings, *, workers: int
-) -> AsyncIterator[tuple[aiohttp.ClientSession, web.AppRunner]]:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    configured = replace(settings, web=replace(settings.web, workers=workers))
-    async with site_runner(service, configured) as runner:
-        await web.SockSite(runner, listener).start()
-        base = f"http://127.0.0.1:{listener.getsockname()[1]}"
-        async with aiohttp.ClientSession(base) as http:
-            yield http, runner
+    service: QAService,
+    settings: Settings,
+    *,
+    workers: int,
+    add_routes: Callable[[web.Application], None] | None = None,
+) -> AsyncIterator[tuple[aiohttp.ClientSession, ServedSite]]:
+    configured = replace(settings, web=replace(settings.web, workers=workers, port=0))
+    async with (
+        site_served(service, configured, add_routes=add_routes) as site,
+        aiohttp.ClientSession(f"http://127.0.0.1:{site.port}") as http,
+    ):
+        yield http, site
 
 
-def _processes(runner: web.AppRunner) -> PageProcesses:
-    return runner.app[PAGE_PROCESSES]
+async def _closed(store_url: str) -> QAService:
+    """A service whose store is closed: a page this process served would fail."""
+    store = await open_store(store_url)
+    await store.close()
+    return QAService(store=store, settings=Settings())
 
 
 def _paths(community: Community) -> list[str]:
@@ -93,25 +98,38 @@ def _paths(community: Community) -> list[str]:
     ]  # fmt: skip
 
 
-async def test_a_page_process_builds_the_pages_the_bots_process_would(
-    service: QAService, settings: Settings, community: Community
+async def test_a_page_process_serves_the_pages_the_bots_process_would(
+    service: QAService, settings: Settings, community: Community, store_url: str
 ) -> None:
     pages = {}
     async with served(service, settings, workers=0) as (http, _):
         for path in _paths(community):
             pages[path] = await fetch(http, path)
-    async with served(service, settings, workers=1) as (http, runner):
+    # Not one of these pages could be read in the bot's process now.
+    async with served(await _closed(store_url), settings, workers=1) as (http, site):
         for path in _paths(community):
             assert await fetch(http, path) == pages[path], path
-        built = _processes(runner).built
-    assert built == len(_paths(community)) - 1  # robots.txt is not built from the store
+        assert len(site.processes.pids) == 1
     assert pages[question_path(community.salary)][0] == 200
     assert pages[question_path(community.hidden)][0] == 404
     assert pages["/c/slack/T1/C1?window=forever"][0] == 400
 
 
+class _NoPages:
+    """The bot's store, except that no page can be read from it: the page process reads them."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._store, name)
+
+    async def web_thread(self, *_: object, **__: object) -> None:
+        raise AssertionError("a page was read in the bot's process")
+
+
 async def test_a_page_that_needs_its_similar_list_gets_it_made_by_the_bots_process(
-    service: QAService, settings: Settings, store: Store, community: Community, board: Board
+    settings: Settings, store: Store, community: Community, board: Board
 ) -> None:
     # Asked while the web view was off: no list kept, so the first view needs one made.
     off = QAService(store=store, settings=Settings(), clock=board.clock)
@@ -121,37 +139,57 @@ async def test_a_page_that_needs_its_similar_list_gets_it_made_by_the_bots_proce
         for who, text in (("erin", "Is a bootcamp worth it for data science?"),
                           ("frank", "Data science bootcamp or a degree?"))
     ]  # fmt: skip
-    async with served(service, settings, workers=1) as (http, runner):
+    bot = QAService(store=cast(Store, _NoPages(store)), settings=settings)
+    async with served(bot, settings, workers=1) as (http, _):
         status, page = await fetch(http, question_path(first))
-        assert _processes(runner).built == 1
     thread = await store.web_thread(TEAM, first.number, answers=10, similar=5)
     assert thread is not None and [q.number for q in thread.similar] == [second.number]
     assert status == 200 and question_path(second) in page
-    async with served(service, settings, workers=0) as (http, _):
+    async with served(off, settings, workers=0) as (http, _):
         assert await fetch(http, question_path(first)) == (status, page)
 
 
+async def test_the_ops_paths_sharing_the_port_are_answered_by_the_bots_process(
+    service: QAService, settings: Settings
+) -> None:
+    async def readyz(_request: web.Request) -> web.Response:
+        return web.json_response({"pid": os.getpid()}, status=503)
+
+    def add_ops(app: web.Application) -> None:
+        app.router.add_get("/readyz", readyz)
+
+    async with served(service, settings, workers=1, add_routes=add_ops) as (http, site):
+        async with http.get("/readyz") as response:
+            answer = (response.status, response.content_type, await response.json())
+        [page_process] = site.processes.pids
+    assert answer == (503, "application/json", {"pid": os.getpid()})
+    assert page_process != os.getpid()
+
+
 @ON_SQLITE
-async def test_pages_are_built_here_once_the_page_process_ends(
+async def test_the_bots_process_serves_the_site_once_the_page_process_ends(
     service: QAService, settings: Settings, community: Community, caplog: pytest.LogCaptureFixture
 ) -> None:
     path = question_path(community.salary)
-    async with served(service, settings, workers=1) as (http, runner):
+    async with served(service, settings, workers=1) as (http, site):
         before = await fetch(http, path)
-        [pid] = _processes(runner).pids
+        [pid] = site.processes.pids
         with caplog.at_level(logging.WARNING, logger="qabot.web"):
             os.kill(pid, signal.SIGKILL)
             for _ in range(200):  # until the bot's process has seen it end
-                if "a page process ended" in caplog.text:
+                if "the site is served here" in caplog.text:
                     break
                 await asyncio.sleep(0.01)
-        assert await fetch(http, path) == before
-        assert _processes(runner).built == 1
-    assert "a page process ended (exit code -9); pages are built here" in caplog.text
+        # A browser opens a new connection when the one it had was cut.
+        async with aiohttp.ClientSession(f"http://127.0.0.1:{site.port}") as again:
+            assert await fetch(again, path) == before
+        assert site.processes.pids == []
+    assert "a page process ended (exit code -9)" in caplog.text
+    assert "no page process is left; the site is served here" in caplog.text
 
 
 @ON_SQLITE
-async def test_a_page_process_that_cannot_read_the_store_leaves_the_pages_here(
+async def test_a_page_process_that_cannot_read_the_store_leaves_the_site_here(
     service: QAService,
     settings: Settings,
     community: Community,
@@ -161,24 +199,25 @@ async def test_a_page_process_that_cannot_read_the_store_leaves_the_pages_here(
     missing = tmp_path / "elsewhere.db"
     elsewhere = replace(settings, storage=StorageSettings(url=f"sqlite:///{missing}"))
     with caplog.at_level(logging.WARNING, logger="qabot.web"):
-        async with served(service, elsewhere, workers=1) as (http, runner):
+        async with served(service, elsewhere, workers=1) as (http, site):
             status, page = await fetch(http, question_path(community.salary))
-            assert _processes(runner).pids == []
+            assert site.processes.pids == []
     assert status == 200 and "Know your market rate first." in page
     assert "a page process did not start (the store cannot be read:" in caplog.text
-    assert "there is no such file); pages are built here" in caplog.text
+    assert "there is no such file)" in caplog.text
+    assert "no page process is left; the site is served here" in caplog.text
     assert not missing.exists()
 
 
 @ON_SQLITE
 async def test_the_page_processes_end_with_the_site(
-    service: QAService, settings: Settings, community: Community
+    store_url: str, settings: Settings, community: Community
 ) -> None:
-    async with served(service, settings, workers=2) as (http, runner):
+    async with served(await _closed(store_url), settings, workers=2) as (http, site):
         for _ in range(4):
             assert (await fetch(http, question_path(community.salary)))[0] == 200
-        pids = _processes(runner).pids
-        assert len(pids) == 2 and _processes(runner).built == 4
+        pids = site.processes.pids
+        assert len(pids) == 2
     for pid in pids:
         with pytest.raises(ProcessLookupError):
             os.kill(pid, 0)
