@@ -2,11 +2,10 @@
 crawler fetching pages at a steady rate (bench.crawler, a process of its own, as a search
 engine's crawler is) costs the vote ingest in the bot's process.
 
-The real site (adapters/web) is served on 127.0.0.1 in the benchmark's event loop, as `qabot
-run` serves it next to the adapters (with its default page process, `[web] workers`),
-publishing every public channel of the data set; pages are fetched over HTTP with aiohttp, so a
-time includes the request, the hand-over to the page process, the store reads, the template and
-the response.
+The real site (adapters/web) is served on 127.0.0.1 from the benchmark's process as `qabot run`
+serves it next to the adapters: on a port the bot's process binds, by its default page process
+(`[web] workers`), publishing every public channel of the data set. Pages are fetched over HTTP
+with aiohttp, so a time includes the request, the store reads, the template and the response.
 """
 
 from __future__ import annotations

@@ -58,6 +58,7 @@ async def site_served(
     add_routes: Callable[[web.Application], None] | None = None,
 ) -> AsyncIterator[ServedSite]:
     """The site served on `[web]` host and port (0: a free one) while the context lasts."""
+    workers = settings.web.workers
     app = build_app(service, settings.web)
     site_paths = _paths(app)
     if add_routes is not None:
@@ -72,20 +73,21 @@ async def site_served(
         with tempfile.TemporaryDirectory(prefix="qabot-web-") as folder:
             # The `[ops]` paths sharing the port are this process's to answer: a page process
             # passes them on over this socket.
-            bot_socket = str(Path(folder) / "bot.sock") if bot_paths else ""
+            bot_socket = str(Path(folder) / "bot.sock") if bot_paths and workers else ""
             if bot_socket:
                 await web.UnixSite(runner, bot_socket).start()
             listeners = tuple(s.fileno() for s in server.sockets)
             serve = Serve(settings, listeners, bot_socket, bot_paths)
             processes = await PageProcesses.start(
-                serve, service.store, count=settings.web.workers,
+                serve, service.store, count=workers,
                 on_none_left=server.start_serving,
             )  # fmt: skip
             try:
                 yield ServedSite(server.sockets[0].getsockname()[1], processes)
             finally:
-                server.close()
+                # First: one ending meanwhile must not have this loop serve closed sockets.
                 await processes.close()
+                server.close()
     finally:
         await runner.cleanup()
 
