@@ -20,6 +20,7 @@ import os
 import signal
 import socket
 import sys
+from collections.abc import Mapping
 from itertools import count
 from typing import BinaryIO
 
@@ -89,15 +90,18 @@ def _passed_to_bot(http: aiohttp.ClientSession) -> Handler:
 
     async def to_bot(request: web.Request) -> web.Response:
         url = URL(_BOT_ORIGIN + request.raw_path, encoded=True)
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_BY_HOP}
         async with http.request(
-            request.method, url, headers=headers, data=await request.read(), allow_redirects=False
-        ) as got:
+            request.method, url, headers=_end_to_end(request.headers),
+            data=await request.read(), allow_redirects=False,
+        ) as got:  # fmt: skip
             body = await got.read()
-            kept = {k: v for k, v in got.headers.items() if k.lower() not in _HOP_BY_HOP}
-        return web.Response(status=got.status, body=body, headers=kept)
+        return web.Response(status=got.status, body=body, headers=_end_to_end(got.headers))
 
     return to_bot
+
+
+def _end_to_end(headers: Mapping[str, str]) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower() not in _HOP_BY_HOP}
 
 
 async def _serve(serve: Serve, inbox: asyncio.StreamReader, bot: _Bot) -> None:
